@@ -1,0 +1,706 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SCSI command execution of scst_vdisk (SPC-4, SBC-3).
+ *
+ * The core has decoded the CDB and checked LBA range, transfer length,
+ * write protection, reservations and unit attentions before exec() runs,
+ * so this file validates only what is specific to the command (page codes,
+ * BYTCHK, protection fields, parameter lists) and executes it.  exec()
+ * always runs in an SCST thread (exec_atomic is 0) and may sleep.
+ */
+#include <linux/slab.h>
+#include <linux/gfp.h>
+#include <linux/scatterlist.h>
+
+#include "vdisk.h"
+
+/* Whether exec() should complete the command or the handler already did */
+enum vdisk_res {
+	VDISK_DONE,		/* complete now */
+	VDISK_PENDING,		/* a backend completes it later */
+};
+
+struct vdisk_op {
+	u8 opcode;
+	bool media;		/* needs the backing store (active device) */
+	enum vdisk_res (*fn)(struct scst_cmd *cmd, struct vdisk_dev *vdev);
+};
+
+/* Snapshot of the device state plus a response buffer */
+struct vdisk_resp {
+	struct vdisk_pg_dev pg;
+	struct vdisk_port port;
+	u8 buf[VDISK_RESP_BUF_SIZE];
+};
+
+/* Granularity of VERIFY reads */
+#define VDISK_VERIFY_ORDER	4
+
+void vdisk_cmd_done(struct scst_cmd *cmd, enum scst_exec_context ctx)
+{
+	struct vdisk_dev *vdev = cmd->dh_priv;
+
+	/* Drop the backing store reference before the command goes away */
+	if (vdev) {
+		cmd->dh_priv = NULL;
+		percpu_ref_put(&vdev->io_ref);
+	}
+	scst_cmd_done(cmd, ctx);
+}
+
+static void vdisk_set_err(struct scst_cmd *cmd, const struct vdisk_err *err)
+{
+	switch (err->kind) {
+	case VDISK_ERR_INVALID_CDB:
+		scst_set_invalid_field_in_cdb(cmd, err->field, err->bit);
+		break;
+	case VDISK_ERR_INVALID_PARM:
+		scst_set_invalid_field_in_parm_list(cmd, err->field, err->bit);
+		break;
+	case VDISK_ERR_PARM_LIST_LEN:
+		scst_set_cmd_error(cmd, SCST_LOAD_SENSE(scst_sense_parameter_list_length_invalid));
+		break;
+	case VDISK_ERR_SAVING_UNSUP:
+		scst_set_cmd_error(cmd,
+				   SCST_LOAD_SENSE(scst_sense_saving_params_unsup));
+		break;
+	case VDISK_ERR_LBA_RANGE:
+		scst_set_cmd_error(cmd,
+				   SCST_LOAD_SENSE(scst_sense_lba_out_of_range));
+		break;
+	case VDISK_ERR_INVALID_OPCODE:
+	case VDISK_ERR_NONE:
+		scst_set_cmd_error(cmd,
+				   SCST_LOAD_SENSE(scst_sense_internal_failure));
+		break;
+	}
+}
+
+/*
+ * Map a backend errno to sense data.  Nothing but a SAM status and sense
+ * data ever leaves the handler: unknown errors become medium errors.
+ */
+void vdisk_set_io_error(struct scst_cmd *cmd, int err, bool write, u64 lba)
+{
+	switch (err) {
+	case -ENOMEM:
+	case -EAGAIN:
+		scst_set_busy(cmd);
+		return;
+	case -ENOSPC:
+	case -EDQUOT:
+		/* SPACE ALLOCATION FAILED WRITE PROTECT (SBC-3 4.7.3.6) */
+		scst_set_cmd_error(cmd, DATA_PROTECT, 0x27, 0x07);
+		break;
+	case -EROFS:
+	case -EPERM:
+	case -EACCES:
+		scst_set_cmd_error(cmd,
+				   SCST_LOAD_SENSE(scst_sense_write_protected));
+		return;
+	default:
+		if (write)
+			scst_set_cmd_error(cmd,
+					   SCST_LOAD_SENSE(scst_sense_write_error));
+		else
+			scst_set_cmd_error(cmd,
+					   SCST_LOAD_SENSE(scst_sense_read_error));
+		break;
+	}
+	scst_set_cmd_sense_info(cmd, lba);
+}
+
+static struct vdisk_resp *vdisk_get_resp(struct scst_cmd *cmd,
+					 struct vdisk_dev *vdev)
+{
+	struct vdisk_resp *r = kzalloc(sizeof(*r), GFP_KERNEL);
+
+	if (!r) {
+		scst_set_busy(cmd);
+		return NULL;
+	}
+	spin_lock(&vdev->lock);
+	r->pg = vdev->pg;
+	spin_unlock(&vdev->lock);
+	/* Write protected for this I_T nexus: device, LUN or SWP */
+	r->pg.wp = cmd->dev->rd_only || r->pg.mode.swp ||
+		   (cmd->tgt_dev && cmd->tgt_dev->rd_only);
+	return r;
+}
+
+/* Return up to the allocation length (the core sized bufflen from it) */
+static void vdisk_send(struct scst_cmd *cmd, const u8 *buf, int len)
+{
+	size_t n = min_t(size_t, len, cmd->bufflen);
+
+	n = scst_copy_to_cmd(cmd, buf, n);
+	scst_set_resp_data_len(cmd, n);
+}
+
+/* Deactivated device: the backing store is closed */
+static void vdisk_not_ready(struct scst_cmd *cmd)
+{
+	scst_set_cmd_error(cmd, SCST_LOAD_SENSE(scst_sense_not_ready_manual_intervention));
+}
+
+static bool vdisk_get_media(struct scst_cmd *cmd, struct vdisk_dev *vdev)
+{
+	if (!percpu_ref_tryget_live(&vdev->io_ref)) {
+		vdisk_not_ready(cmd);
+		return false;
+	}
+	cmd->dh_priv = vdev;
+	return true;
+}
+
+static bool vdisk_check(struct scst_cmd *cmd, int ret,
+			const struct vdisk_err *err)
+{
+	if (ret >= 0)
+		return true;
+	vdisk_set_err(cmd, err);
+	return false;
+}
+
+/*
+ * Commands answered from the device state
+ */
+static enum vdisk_res vdisk_tur(struct scst_cmd *cmd, struct vdisk_dev *vdev)
+{
+	if (!READ_ONCE(vdev->active))
+		vdisk_not_ready(cmd);
+	return VDISK_DONE;
+}
+
+/*
+ * INQUIRY target port information.  rel_tgt_id is in the core private part
+ * of struct scst_tgt; it is only read here, and it cannot change while the
+ * target has sessions.
+ */
+static void vdisk_fill_port(struct scst_cmd *cmd, struct vdisk_port *port)
+{
+	struct scst_tgt *tgt = cmd->tgt;
+
+	if (!tgt)
+		return;
+	port->rel_tgt_id = tgt->rel_tgt_id;
+	port->tgt_name = tgt->tgt_name;
+	port->protocol_id = tgt->tgtt->protocol_id;
+}
+
+static enum vdisk_res vdisk_inquiry_cmd(struct scst_cmd *cmd,
+					struct vdisk_dev *vdev)
+{
+	struct vdisk_err err = {};
+	struct vdisk_resp *r = vdisk_get_resp(cmd, vdev);
+	int len;
+
+	if (!r)
+		return VDISK_DONE;
+	vdisk_fill_port(cmd, &r->port);
+	len = vdisk_inquiry(&r->pg, &r->port, cmd->cdb, r->buf,
+			    sizeof(r->buf), &err);
+	if (vdisk_check(cmd, len, &err))
+		vdisk_send(cmd, r->buf, len);
+	kfree(r);
+	return VDISK_DONE;
+}
+
+typedef int (*vdisk_builder_t)(const struct vdisk_pg_dev *d, const u8 *cdb,
+			       u8 *buf, int size, struct vdisk_err *err);
+
+static enum vdisk_res vdisk_build(struct scst_cmd *cmd,
+				  struct vdisk_dev *vdev, vdisk_builder_t fn)
+{
+	struct vdisk_err err = {};
+	struct vdisk_resp *r = vdisk_get_resp(cmd, vdev);
+	int len;
+
+	if (!r)
+		return VDISK_DONE;
+	len = fn(&r->pg, cmd->cdb, r->buf, sizeof(r->buf), &err);
+	if (vdisk_check(cmd, len, &err))
+		vdisk_send(cmd, r->buf, len);
+	kfree(r);
+	return VDISK_DONE;
+}
+
+static enum vdisk_res vdisk_read_cap10(struct scst_cmd *cmd,
+				       struct vdisk_dev *vdev)
+{
+	return vdisk_build(cmd, vdev, vdisk_read_capacity10);
+}
+
+static enum vdisk_res vdisk_sai16(struct scst_cmd *cmd,
+				  struct vdisk_dev *vdev)
+{
+	/* Other service actions (GET LBA STATUS, ...) are not supported */
+	if ((cmd->cdb[1] & 0x1f) != SAI_READ_CAPACITY_16) {
+		scst_set_invalid_field_in_cdb(cmd, 1, 4);
+		return VDISK_DONE;
+	}
+	return vdisk_build(cmd, vdev, vdisk_read_capacity16);
+}
+
+static enum vdisk_res vdisk_mode_sense_cmd(struct scst_cmd *cmd,
+					   struct vdisk_dev *vdev)
+{
+	return vdisk_build(cmd, vdev, vdisk_mode_sense);
+}
+
+static int vdisk_log_builder(const struct vdisk_pg_dev *d, const u8 *cdb,
+			     u8 *buf, int size, struct vdisk_err *err)
+{
+	return vdisk_log_sense(cdb, buf, size, err);
+}
+
+static enum vdisk_res vdisk_log_sense_cmd(struct scst_cmd *cmd,
+					  struct vdisk_dev *vdev)
+{
+	return vdisk_build(cmd, vdev, vdisk_log_builder);
+}
+
+/* Read a parameter list of at most len bytes; NULL on error (sense set) */
+static u8 *vdisk_get_parm(struct scst_cmd *cmd, u32 *len)
+{
+	u8 *buf;
+
+	*len = min(*len, cmd->bufflen);
+	buf = kzalloc(max_t(u32, *len, 1), GFP_KERNEL);
+	if (!buf) {
+		scst_set_busy(cmd);
+		return NULL;
+	}
+	*len = scst_copy_from_cmd(cmd, buf, *len);
+	return buf;
+}
+
+/* Make the new mode parameters visible to the core and the I/O path */
+static bool vdisk_commit_mode(struct vdisk_dev *vdev,
+			      const struct vdisk_mode_state *ms)
+{
+	struct scst_device *dev = vdev->dev;
+	bool changed;
+
+	spin_lock(&vdev->lock);
+	changed = memcmp(&vdev->pg.mode, ms, sizeof(*ms)) != 0;
+	vdev->pg.mode = *ms;
+	spin_unlock(&vdev->lock);
+
+	WRITE_ONCE(vdev->write_through, !ms->wce);
+	dev->d_sense = ms->d_sense;
+	dev->swp = ms->swp;
+	dev->tas = ms->tas;
+	dev->qerr = ms->qerr;
+	dev->queue_alg = ms->queue_alg;
+	return changed;
+}
+
+static enum vdisk_res vdisk_mode_select_cmd(struct scst_cmd *cmd,
+					    struct vdisk_dev *vdev)
+{
+	struct vdisk_mode_state ms;
+	struct vdisk_err err = {};
+	struct vdisk_resp *r;
+	bool changed = false;
+	u8 *parm;
+	u32 len;
+	int ret;
+
+	if (!vdisk_check(cmd, vdisk_mode_select_cdb(cmd->cdb, &len, &err),
+			 &err))
+		return VDISK_DONE;
+	parm = vdisk_get_parm(cmd, &len);
+	if (!parm)
+		return VDISK_DONE;
+	/* Validate against and update the same state: no lost updates */
+	mutex_lock(&vdev->mutex);
+	r = vdisk_get_resp(cmd, vdev);
+	if (r) {
+		ret = vdisk_mode_select(&r->pg, cmd->cdb, parm, len, &ms, &err);
+		if (vdisk_check(cmd, ret, &err))
+			changed = vdisk_commit_mode(vdev, &ms);
+		kfree(r);
+	}
+	mutex_unlock(&vdev->mutex);
+	kfree(parm);
+	/* SPC-4 7.5.3: tell the other I_T nexuses */
+	if (changed)
+		scst_dev_queue_ua(cmd->dev, cmd->sess,
+				  SCST_LOAD_SENSE(scst_sense_mode_parameters_changed));
+	return VDISK_DONE;
+}
+
+static enum vdisk_res vdisk_start_stop(struct scst_cmd *cmd,
+				       struct vdisk_dev *vdev)
+{
+	bool start, loej, flush;
+	struct vdisk_err err = {};
+	int ret;
+
+	ret = vdisk_check_start_stop(cmd->cdb, vdev->pg.removable, &start,
+				     &loej, &flush, &err);
+	if (!vdisk_check(cmd, ret, &err))
+		return VDISK_DONE;
+	/* There is no medium to eject, but honour the prevention */
+	if (loej && !start && READ_ONCE(vdev->prevent_removal)) {
+		scst_set_cmd_error(cmd, SCST_LOAD_SENSE(scst_sense_medium_removal_prevented));
+		return VDISK_DONE;
+	}
+	/* Stopping writes the cache back unless NO_FLUSH (SBC-3 5.25) */
+	if (flush && !vdev->nv_cache &&
+	    percpu_ref_tryget_live(&vdev->io_ref)) {
+		ret = vdev->vt->ops->flush_sync(vdev);
+		percpu_ref_put(&vdev->io_ref);
+		if (ret)
+			vdisk_set_io_error(cmd, ret, true, 0);
+	}
+	return VDISK_DONE;
+}
+
+/*
+ * Medium removal prevention is kept per device, not per I_T nexus; it only
+ * matters for START STOP UNIT with LOEJ on removable devices.
+ */
+static enum vdisk_res vdisk_prevent_allow(struct scst_cmd *cmd,
+					  struct vdisk_dev *vdev)
+{
+	struct vdisk_err err = {};
+	bool prevent;
+
+	if (vdisk_check(cmd, vdisk_check_prevent_allow(cmd->cdb, &prevent,
+						       &err), &err))
+		WRITE_ONCE(vdev->prevent_removal, prevent);
+	return VDISK_DONE;
+}
+
+static enum vdisk_res vdisk_format_unit(struct scst_cmd *cmd,
+					struct vdisk_dev *vdev)
+{
+	struct vdisk_err err = {};
+
+	/* Nothing to format: the medium is always ready */
+	vdisk_check(cmd, vdisk_check_format_unit(cmd->cdb, &err), &err);
+	return VDISK_DONE;
+}
+
+static enum vdisk_res vdisk_send_diag(struct scst_cmd *cmd,
+				      struct vdisk_dev *vdev)
+{
+	struct vdisk_err err = {};
+
+	/* No component can fail a self-test: it passes at once */
+	vdisk_check(cmd, vdisk_check_send_diag(cmd->cdb, &err), &err);
+	return VDISK_DONE;
+}
+
+/*
+ * Media access
+ */
+static bool vdisk_is_write(u8 opcode)
+{
+	switch (opcode) {
+	case WRITE_6:
+	case WRITE_10:
+	case WRITE_12:
+	case WRITE_16:
+		return true;
+	}
+	return false;
+}
+
+static enum vdisk_res vdisk_rw(struct scst_cmd *cmd, struct vdisk_dev *vdev)
+{
+	bool write = vdisk_is_write(cmd->cdb[0]);
+	struct vdisk_err err = {};
+	bool sync;
+
+	if (!vdisk_check(cmd, vdisk_check_rw(cmd->cdb, &err), &err))
+		return VDISK_DONE;
+	if (!vdisk_xfer_len(cmd, vdev))
+		return VDISK_DONE;
+	/* FUA or WCE=0: the data must be on stable storage before GOOD */
+	sync = write && !vdev->nv_cache &&
+	       (cmd->fua || READ_ONCE(vdev->write_through));
+	vdev->vt->ops->rw(cmd, vdev, write, sync);
+	return VDISK_PENDING;
+}
+
+/* The verification of WRITE AND VERIFY is the write being durable */
+static enum vdisk_res vdisk_write_verify(struct scst_cmd *cmd,
+					 struct vdisk_dev *vdev)
+{
+	struct vdisk_err err = {};
+
+	if (!vdisk_check(cmd, vdisk_check_verify(cmd->cdb, &err), &err))
+		return VDISK_DONE;
+	if (!vdisk_xfer_len(cmd, vdev))
+		return VDISK_DONE;
+	vdev->vt->ops->rw(cmd, vdev, true, !vdev->nv_cache);
+	return VDISK_PENDING;
+}
+
+/* Offset of the first byte that differs, or -1 */
+static long vdisk_memdiff(const u8 *a, const u8 *b, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (a[i] != b[i])
+			return i;
+	return -1;
+}
+
+/*
+ * Compare len bytes read from the medium at byte offset done of the range
+ * with the Data-Out buffer: all of it (BYTCHK 01b) or its single logical
+ * block against every block (BYTCHK 11b).  Returns the offset of the first
+ * miscompare or -1.
+ */
+static long vdisk_compare(struct scst_cmd *cmd, struct vdisk_dev *vdev,
+			  int bytchk, const u8 *data, u8 *cmp, size_t len,
+			  size_t done)
+{
+	size_t bs = 1U << vdev->block_shift, i;
+	long diff;
+
+	if (bytchk == 1) {
+		sg_pcopy_to_buffer(cmd->sg, cmd->sg_cnt, cmp, len, done);
+		diff = vdisk_memdiff(data, cmp, len);
+		return diff < 0 ? -1 : (long)done + diff;
+	}
+	for (i = 0; i < len; i += bs) {
+		diff = vdisk_memdiff(data + i, cmp, bs);
+		if (diff >= 0)
+			return done + i + diff;
+	}
+	return -1;
+}
+
+static void vdisk_verify_range(struct scst_cmd *cmd, struct vdisk_dev *vdev,
+			       int bytchk, u8 *data, u8 *cmp)
+{
+	size_t chunk = PAGE_SIZE << VDISK_VERIFY_ORDER, total, done, n;
+	loff_t pos = vdisk_pos(vdev, cmd->lba);
+	long diff;
+	int ret;
+
+	total = (size_t)cmd->nr_blocks << vdev->block_shift;
+	if (bytchk == 3)
+		sg_copy_to_buffer(cmd->sg, cmd->sg_cnt, cmp,
+				  1U << vdev->block_shift);
+	for (done = 0; done < total; done += n) {
+		n = min(chunk, total - done);
+		ret = vdev->vt->ops->read_sync(vdev, pos + done, data, n);
+		if (ret) {
+			vdisk_set_io_error(cmd, ret, false, cmd->lba +
+					   (done >> vdev->block_shift));
+			return;
+		}
+		if (!bytchk)
+			continue;
+		diff = vdisk_compare(cmd, vdev, bytchk, data, cmp, n, done);
+		if (diff >= 0) {
+			scst_set_cmd_error(cmd, SCST_LOAD_SENSE(scst_sense_miscompare_error));
+			scst_set_cmd_sense_info(cmd, diff);
+			return;
+		}
+	}
+}
+
+static enum vdisk_res vdisk_verify(struct scst_cmd *cmd,
+				   struct vdisk_dev *vdev)
+{
+	struct vdisk_err err = {};
+	u8 *data, *cmp = NULL;
+	u64 need;
+	int bytchk;
+
+	bytchk = vdisk_check_verify(cmd->cdb, &err);
+	if (!vdisk_check(cmd, bytchk, &err) || !cmd->nr_blocks)
+		return VDISK_DONE;
+	need = bytchk == 3 ? 1ULL << vdev->block_shift :
+	       bytchk ? (u64)cmd->nr_blocks << vdev->block_shift : 0;
+	if (cmd->bufflen < need) {
+		/* The core did not transfer the data to compare with */
+		scst_set_invalid_field_in_cdb(cmd, 1, 2);
+		return VDISK_DONE;
+	}
+	data = (u8 *)__get_free_pages(GFP_KERNEL, VDISK_VERIFY_ORDER);
+	if (bytchk)
+		cmp = (u8 *)__get_free_pages(GFP_KERNEL, VDISK_VERIFY_ORDER);
+	if (!data || (bytchk && !cmp))
+		scst_set_busy(cmd);
+	else
+		vdisk_verify_range(cmd, vdev, bytchk, data, cmp);
+	free_pages((unsigned long)data, VDISK_VERIFY_ORDER);
+	free_pages((unsigned long)cmp, VDISK_VERIFY_ORDER);
+	return VDISK_DONE;
+}
+
+static enum vdisk_res vdisk_sync_cache(struct scst_cmd *cmd,
+				       struct vdisk_dev *vdev)
+{
+	struct vdisk_err err = {};
+	const u8 *cdb = cmd->cdb;
+	u64 lba, nr;
+
+	if (!vdisk_check(cmd, vdisk_check_sync_cache(cdb, &err), &err))
+		return VDISK_DONE;
+	if (cdb[0] == SYNCHRONIZE_CACHE) {
+		lba = get_unaligned_be32(cdb + 2);
+		nr = get_unaligned_be16(cdb + 7);
+	} else {
+		lba = get_unaligned_be64(cdb + 2);
+		nr = get_unaligned_be32(cdb + 10);
+	}
+	if (lba > cmd->dev->nr_blocks || nr > cmd->dev->nr_blocks - lba) {
+		scst_set_cmd_error(cmd,
+				   SCST_LOAD_SENSE(scst_sense_lba_out_of_range));
+		return VDISK_DONE;
+	}
+	/* A non-volatile cache is as good as the medium */
+	if (vdev->nv_cache)
+		return VDISK_DONE;
+	/* IMMED is allowed to be ignored: we report after the flush */
+	vdev->vt->ops->flush(cmd, vdev, vdisk_pos(vdev, lba),
+			     vdisk_pos(vdev, nr));
+	return VDISK_PENDING;
+}
+
+static bool vdisk_unmap_supported(struct vdisk_dev *vdev)
+{
+	return vdev->pg.thin_provisioned && vdev->pg.unmap;
+}
+
+static void vdisk_unmap_descs(struct scst_cmd *cmd, struct vdisk_dev *vdev,
+			      const struct vdisk_unmap_desc *desc, int n)
+{
+	int i, ret;
+
+	for (i = 0; i < n; i++) {
+		if (!desc[i].nr)
+			continue;
+		ret = vdev->vt->ops->unmap_sync(vdev,
+						vdisk_pos(vdev, desc[i].lba),
+						vdisk_pos(vdev, desc[i].nr));
+		if (ret) {
+			vdisk_set_io_error(cmd, ret, true, desc[i].lba);
+			return;
+		}
+	}
+}
+
+static enum vdisk_res vdisk_unmap(struct scst_cmd *cmd,
+				  struct vdisk_dev *vdev)
+{
+	struct vdisk_unmap_desc *desc = NULL;
+	struct vdisk_err err = {};
+	struct vdisk_resp *r = NULL;
+	u8 *parm = NULL;
+	u32 len;
+	int n;
+
+	if (!vdisk_unmap_supported(vdev)) {
+		scst_set_cmd_error(cmd,
+				   SCST_LOAD_SENSE(scst_sense_invalid_opcode));
+		return VDISK_DONE;
+	}
+	if (!vdisk_check(cmd, vdisk_unmap_cdb(cmd->cdb, &len, &err), &err))
+		return VDISK_DONE;
+	parm = vdisk_get_parm(cmd, &len);
+	if (!parm)
+		return VDISK_DONE;
+	r = vdisk_get_resp(cmd, vdev);
+	desc = kcalloc(VDISK_MAX_UNMAP_DESC, sizeof(*desc), GFP_KERNEL);
+	if (!r || !desc) {
+		scst_set_busy(cmd);
+		goto out;
+	}
+	/* Validate every descriptor before deallocating anything */
+	n = vdisk_parse_unmap(&r->pg, parm, len, desc, VDISK_MAX_UNMAP_DESC,
+			      &err);
+	if (vdisk_check(cmd, n, &err))
+		vdisk_unmap_descs(cmd, vdev, desc, n);
+out:
+	kfree(desc);
+	kfree(r);
+	kfree(parm);
+	return VDISK_DONE;
+}
+
+static const struct vdisk_op vdisk_ops[] = {
+	{ TEST_UNIT_READY,	false,	vdisk_tur },
+	{ FORMAT_UNIT,		true,	vdisk_format_unit },
+	{ READ_6,		true,	vdisk_rw },
+	{ WRITE_6,		true,	vdisk_rw },
+	{ INQUIRY,		false,	vdisk_inquiry_cmd },
+	{ MODE_SELECT,		false,	vdisk_mode_select_cmd },
+	{ MODE_SENSE,		false,	vdisk_mode_sense_cmd },
+	{ START_STOP,		false,	vdisk_start_stop },
+	{ SEND_DIAGNOSTIC,	false,	vdisk_send_diag },
+	{ ALLOW_MEDIUM_REMOVAL,	false,	vdisk_prevent_allow },
+	{ READ_CAPACITY,	true,	vdisk_read_cap10 },
+	{ READ_10,		true,	vdisk_rw },
+	{ WRITE_10,		true,	vdisk_rw },
+	{ WRITE_VERIFY,		true,	vdisk_write_verify },
+	{ VERIFY,		true,	vdisk_verify },
+	{ SYNCHRONIZE_CACHE,	true,	vdisk_sync_cache },
+	{ UNMAP,		true,	vdisk_unmap },
+	{ LOG_SENSE,		false,	vdisk_log_sense_cmd },
+	{ MODE_SELECT_10,	false,	vdisk_mode_select_cmd },
+	{ MODE_SENSE_10,	false,	vdisk_mode_sense_cmd },
+	{ READ_16,		true,	vdisk_rw },
+	{ WRITE_16,		true,	vdisk_rw },
+	{ WRITE_VERIFY_16,	true,	vdisk_write_verify },
+	{ VERIFY_16,		true,	vdisk_verify },
+	{ SYNCHRONIZE_CACHE_16,	true,	vdisk_sync_cache },
+	{ SERVICE_ACTION_IN_16,	true,	vdisk_sai16 },
+	{ READ_12,		true,	vdisk_rw },
+	{ WRITE_12,		true,	vdisk_rw },
+	{ WRITE_VERIFY_12,	true,	vdisk_write_verify },
+	{ VERIFY_12,		true,	vdisk_verify },
+};
+
+static const struct vdisk_op *vdisk_find_op(u8 opcode)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(vdisk_ops); i++)
+		if (vdisk_ops[i].opcode == opcode)
+			return &vdisk_ops[i];
+	return NULL;
+}
+
+enum scst_exec_res vdisk_exec(struct scst_cmd *cmd)
+{
+	struct vdisk_dev *vdev = vdisk_from_cmd(cmd);
+	const struct vdisk_op *op = vdisk_find_op(cmd->cdb[0]);
+
+	cmd->dh_priv = NULL;
+	if (!op)
+		scst_set_cmd_error(cmd,
+				   SCST_LOAD_SENSE(scst_sense_invalid_opcode));
+	else if ((!op->media || vdisk_get_media(cmd, vdev)) &&
+		 op->fn(cmd, vdev) == VDISK_PENDING)
+		return SCST_EXEC_COMPLETED;
+	vdisk_cmd_done(cmd, SCST_CONTEXT_DIRECT);
+	return SCST_EXEC_COMPLETED;
+}
+
+/* For REPORT SUPPORTED OPERATION CODES: exactly what exec() implements */
+bool vdisk_opcode_supported(struct scst_device *dev,
+			    const struct scst_cdb_info *info)
+{
+	struct vdisk_dev *vdev = dev->dh_priv;
+
+	if (!vdisk_find_op(info->opcode))
+		return false;
+	switch (info->opcode) {
+	case SERVICE_ACTION_IN_16:
+		return info->sa == SAI_READ_CAPACITY_16;
+	case UNMAP:
+		return vdisk_unmap_supported(vdev);
+	}
+	return true;
+}

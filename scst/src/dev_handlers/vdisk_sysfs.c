@@ -1,0 +1,505 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Attributes of scst_vdisk devices in
+ * /sys/kernel/scst_tgt/devices/<dev>/.
+ *
+ * Creation parameters are read-only afterwards.  An attribute whose value
+ * was set explicitly (or differs from the default) ends with a "[key]"
+ * line so that scstadmin saves it.  Every write is validated completely
+ * before anything changes; identification changes raise INQUIRY DATA HAS
+ * CHANGED on every I_T nexus.
+ */
+#include <linux/kobject.h>
+#include <linux/sysfs.h>
+#include <linux/string.h>
+
+#include "vdisk.h"
+
+/* Longest value accepted by a store */
+#define VDISK_ATTR_MAX		128
+
+static struct vdisk_dev *kobj_vdev(struct kobject *kobj)
+{
+	return container_of(kobj, struct scst_device, dev_kobj)->dh_priv;
+}
+
+static __printf(3, 4) ssize_t vdisk_emit(char *buf, bool key,
+					 const char *fmt, ...)
+{
+	va_list args;
+	int len;
+
+	va_start(args, fmt);
+	len = vscnprintf(buf, PAGE_SIZE, fmt, args);
+	va_end(args);
+	if (key)
+		len += sysfs_emit_at(buf, len, "%s\n", SCST_SYSFS_KEY_MARK);
+	return len;
+}
+
+/* Copy a written value without its trailing newline */
+static int vdisk_get_val(const char *buf, size_t count, char *val)
+{
+	if (count >= VDISK_ATTR_MAX)
+		return -EINVAL;
+	memcpy(val, buf, count);
+	val[count] = '\0';
+	if (count && val[count - 1] == '\n')
+		val[count - 1] = '\0';
+	return 0;
+}
+
+static bool vdisk_key(struct vdisk_dev *vdev, enum vdisk_key key)
+{
+	return test_bit(key, vdev->keys);
+}
+
+/*
+ * Read-only boolean creation parameters
+ */
+struct vdisk_bool_attr {
+	struct kobj_attribute attr;
+	size_t off;			/* in struct vdisk_dev */
+	enum vdisk_key key;
+};
+
+static ssize_t vdisk_bool_show(struct kobject *kobj,
+			       struct kobj_attribute *attr, char *buf)
+{
+	struct vdisk_bool_attr *a = container_of(attr, struct vdisk_bool_attr,
+						 attr);
+	struct vdisk_dev *vdev = kobj_vdev(kobj);
+	bool v = *(bool *)((char *)vdev + a->off);
+
+	return vdisk_emit(buf, vdisk_key(vdev, a->key), "%d\n", v);
+}
+
+#define VDISK_BOOL_ATTR(_name, _field, _key)				\
+static struct vdisk_bool_attr vdisk_attr_##_name = {			\
+	.attr = __ATTR(_name, 0444, vdisk_bool_show, NULL),		\
+	.off = offsetof(struct vdisk_dev, _field),			\
+	.key = _key,							\
+}
+
+VDISK_BOOL_ATTR(read_only, read_only, VDISK_KEY_READ_ONLY);
+VDISK_BOOL_ATTR(write_through, wt_param, VDISK_KEY_WRITE_THROUGH);
+VDISK_BOOL_ATTR(nv_cache, nv_cache, VDISK_KEY_NV_CACHE);
+VDISK_BOOL_ATTR(o_direct, o_direct, VDISK_KEY_O_DIRECT);
+VDISK_BOOL_ATTR(async, async, VDISK_KEY_ASYNC);
+VDISK_BOOL_ATTR(thin_provisioned, pg.thin_provisioned, VDISK_KEY_THIN);
+VDISK_BOOL_ATTR(rotational, pg.rotational, VDISK_KEY_ROTATIONAL);
+VDISK_BOOL_ATTR(removable, pg.removable, VDISK_KEY_REMOVABLE);
+
+/*
+ * Other read-only values
+ */
+static ssize_t blocksize_show(struct kobject *kobj,
+			      struct kobj_attribute *attr, char *buf)
+{
+	struct vdisk_dev *vdev = kobj_vdev(kobj);
+
+	return vdisk_emit(buf, vdisk_key(vdev, VDISK_KEY_BLOCKSIZE), "%u\n",
+			  1U << vdev->block_shift);
+}
+
+static ssize_t tst_show(struct kobject *kobj, struct kobj_attribute *attr,
+			char *buf)
+{
+	struct vdisk_dev *vdev = kobj_vdev(kobj);
+
+	return vdisk_emit(buf, vdisk_key(vdev, VDISK_KEY_TST), "%u\n",
+			  vdev->tst);
+}
+
+static ssize_t filename_show(struct kobject *kobj,
+			     struct kobj_attribute *attr, char *buf)
+{
+	struct vdisk_dev *vdev = kobj_vdev(kobj);
+
+	/* Mandatory creation parameter: always saved */
+	return vdisk_emit(buf, true, "%s\n", vdev->filename);
+}
+
+static ssize_t dummy_show(struct kobject *kobj, struct kobj_attribute *attr,
+			  char *buf)
+{
+	return sysfs_emit(buf, "0\n");
+}
+
+static ssize_t size_show(struct kobject *kobj, struct kobj_attribute *attr,
+			 char *buf)
+{
+	struct vdisk_dev *vdev = kobj_vdev(kobj);
+
+	return vdisk_emit(buf, vdisk_key(vdev, VDISK_KEY_SIZE), "%lld\n",
+			  READ_ONCE(vdev->size));
+}
+
+static ssize_t size_mb_show(struct kobject *kobj, struct kobj_attribute *attr,
+			    char *buf)
+{
+	struct vdisk_dev *vdev = kobj_vdev(kobj);
+
+	return vdisk_emit(buf, vdisk_key(vdev, VDISK_KEY_SIZE), "%lld\n",
+			  READ_ONCE(vdev->size) >> 20);
+}
+
+/* nullio only: the capacity is whatever the administrator says */
+static ssize_t vdisk_size_store(struct kobject *kobj, const char *buf,
+				size_t count, unsigned int shift)
+{
+	struct vdisk_dev *vdev = kobj_vdev(kobj);
+	char val[VDISK_ATTR_MAX];
+	u64 v;
+	int ret;
+
+	if (vdisk_get_val(buf, count, val) || scst_parse_u64(val, &v) ||
+	    v > (LLONG_MAX >> shift)) {
+		pr_err("vdisk: %s: invalid size\n", vdev->name);
+		return -EINVAL;
+	}
+	mutex_lock(&vdev->mutex);
+	ret = vdisk_resize(vdev, v << shift);
+	if (!ret)
+		set_bit(VDISK_KEY_SIZE, vdev->keys);
+	mutex_unlock(&vdev->mutex);
+	return ret ? ret : count;
+}
+
+static ssize_t size_store(struct kobject *kobj, struct kobj_attribute *attr,
+			  const char *buf, size_t count)
+{
+	return vdisk_size_store(kobj, buf, count, 0);
+}
+
+static ssize_t size_mb_store(struct kobject *kobj,
+			     struct kobj_attribute *attr, const char *buf,
+			     size_t count)
+{
+	return vdisk_size_store(kobj, buf, count, 20);
+}
+
+static struct kobj_attribute vdisk_attr_blocksize = __ATTR_RO(blocksize);
+static struct kobj_attribute vdisk_attr_tst = __ATTR_RO(tst);
+static struct kobj_attribute vdisk_attr_filename = __ATTR_RO(filename);
+static struct kobj_attribute vdisk_attr_dummy = __ATTR_RO(dummy);
+static struct kobj_attribute vdisk_attr_size_ro = __ATTR_RO(size);
+static struct kobj_attribute vdisk_attr_size_mb_ro = __ATTR_RO(size_mb);
+static struct kobj_attribute vdisk_attr_size_rw = __ATTR_RW(size);
+static struct kobj_attribute vdisk_attr_size_mb_rw = __ATTR_RW(size_mb);
+
+/*
+ * Runtime controls
+ */
+static ssize_t active_show(struct kobject *kobj, struct kobj_attribute *attr,
+			   char *buf)
+{
+	struct vdisk_dev *vdev = kobj_vdev(kobj);
+
+	return vdisk_emit(buf, vdisk_key(vdev, VDISK_KEY_ACTIVE), "%d\n",
+			  READ_ONCE(vdev->active));
+}
+
+static ssize_t active_store(struct kobject *kobj, struct kobj_attribute *attr,
+			    const char *buf, size_t count)
+{
+	struct vdisk_dev *vdev = kobj_vdev(kobj);
+	char val[VDISK_ATTR_MAX];
+	bool v;
+	int ret;
+
+	if (vdisk_get_val(buf, count, val) || scst_parse_bool(val, &v)) {
+		pr_err("vdisk: %s: invalid active value: 0 or 1 expected\n",
+		       vdev->name);
+		return -EINVAL;
+	}
+	ret = vdisk_set_active(vdev, v);
+	return ret ? ret : count;
+}
+
+static ssize_t resync_size_store(struct kobject *kobj,
+				 struct kobj_attribute *attr,
+				 const char *buf, size_t count)
+{
+	struct vdisk_dev *vdev = kobj_vdev(kobj);
+	int ret;
+
+	mutex_lock(&vdev->mutex);
+	ret = vdisk_resync_size(vdev);
+	mutex_unlock(&vdev->mutex);
+	return ret ? ret : count;
+}
+
+static ssize_t sync_store(struct kobject *kobj, struct kobj_attribute *attr,
+			  const char *buf, size_t count)
+{
+	struct vdisk_dev *vdev = kobj_vdev(kobj);
+	int ret = -EBUSY;
+
+	mutex_lock(&vdev->mutex);
+	if (vdev->active)
+		ret = vdev->vt->ops->flush_sync(vdev);
+	mutex_unlock(&vdev->mutex);
+	return ret ? ret : count;
+}
+
+static ssize_t opt_trans_len_show(struct kobject *kobj,
+				  struct kobj_attribute *attr, char *buf)
+{
+	struct vdisk_dev *vdev = kobj_vdev(kobj);
+
+	return vdisk_emit(buf, vdisk_key(vdev, VDISK_KEY_OPT_TRANS_LEN),
+			  "%u\n", READ_ONCE(vdev->opt_trans_len));
+}
+
+static ssize_t opt_trans_len_store(struct kobject *kobj,
+				   struct kobj_attribute *attr,
+				   const char *buf, size_t count)
+{
+	struct vdisk_dev *vdev = kobj_vdev(kobj);
+	char val[VDISK_ATTR_MAX];
+	u32 v;
+
+	/* Whole blocks, and not beyond what we accept in one command */
+	if (vdisk_get_val(buf, count, val) || scst_parse_u32(val, &v) ||
+	    (v & ((1U << vdev->block_shift) - 1)) || v > VDISK_MAX_XFER_BYTES) {
+		pr_err("vdisk: %s: invalid opt_trans_len: a multiple of the block size up to %u expected\n",
+		       vdev->name, VDISK_MAX_XFER_BYTES);
+		return -EINVAL;
+	}
+	mutex_lock(&vdev->mutex);
+	WRITE_ONCE(vdev->opt_trans_len, v);
+	spin_lock(&vdev->lock);
+	vdev->pg.opt_xfer_blocks = v >> vdev->block_shift;
+	spin_unlock(&vdev->lock);
+	if (v != VDISK_DEF_OPT_TRANS_LEN)
+		set_bit(VDISK_KEY_OPT_TRANS_LEN, vdev->keys);
+	else
+		clear_bit(VDISK_KEY_OPT_TRANS_LEN, vdev->keys);
+	mutex_unlock(&vdev->mutex);
+	return count;
+}
+
+static struct kobj_attribute vdisk_attr_active = __ATTR_RW(active);
+static struct kobj_attribute vdisk_attr_resync_size = __ATTR_WO(resync_size);
+static struct kobj_attribute vdisk_attr_sync = __ATTR_WO(sync);
+static struct kobj_attribute vdisk_attr_opt_trans_len =
+	__ATTR_RW(opt_trans_len);
+
+/*
+ * Identification strings (INQUIRY and VPD data)
+ */
+struct vdisk_id_attr {
+	struct kobj_attribute attr;
+	size_t off;			/* char array in struct vdisk_pg_dev */
+	size_t size;			/* its size */
+	bool allow_space;
+	enum vdisk_key key;
+};
+
+static ssize_t vdisk_id_show(struct kobject *kobj,
+			     struct kobj_attribute *attr, char *buf)
+{
+	struct vdisk_id_attr *a = container_of(attr, struct vdisk_id_attr,
+					       attr);
+	struct vdisk_dev *vdev = kobj_vdev(kobj);
+	char val[VDISK_ATTR_MAX];
+
+	spin_lock(&vdev->lock);
+	strscpy(val, (char *)&vdev->pg + a->off, sizeof(val));
+	spin_unlock(&vdev->lock);
+	return vdisk_emit(buf, vdisk_key(vdev, a->key), "%s\n", val);
+}
+
+/* The INQUIRY data changed: every I_T nexus must learn it (SPC-4 6.6) */
+static void vdisk_inquiry_changed(struct vdisk_dev *vdev)
+{
+	if (vdev->dev)
+		scst_dev_queue_ua(vdev->dev, NULL,
+				  SCST_LOAD_SENSE(scst_sense_inquiry_data_changed));
+}
+
+static ssize_t vdisk_id_store(struct kobject *kobj,
+			      struct kobj_attribute *attr, const char *buf,
+			      size_t count)
+{
+	struct vdisk_id_attr *a = container_of(attr, struct vdisk_id_attr,
+					       attr);
+	struct vdisk_dev *vdev = kobj_vdev(kobj);
+	char val[VDISK_ATTR_MAX];
+	struct vdisk_pg_dev *tmp;
+
+	if (vdisk_get_val(buf, count, val) ||
+	    !vdisk_valid_id_string(val, a->size - 1, a->allow_space)) {
+		pr_err("vdisk: %s: invalid %s: at most %zu printable characters%s\n",
+		       vdev->name, attr->attr.name, a->size - 1,
+		       a->allow_space ? "" : " without spaces");
+		return -EINVAL;
+	}
+	/* An empty value restores the default */
+	tmp = kzalloc(sizeof(*tmp), GFP_KERNEL);
+	if (!tmp)
+		return -ENOMEM;
+	if (*val)
+		strscpy((char *)tmp + a->off, val, a->size);
+	else
+		vdisk_default_id(vdev, a->key, tmp, scst_get_setup_id());
+
+	mutex_lock(&vdev->mutex);
+	spin_lock(&vdev->lock);
+	memcpy((char *)&vdev->pg + a->off, (char *)tmp + a->off, a->size);
+	spin_unlock(&vdev->lock);
+	if (*val)
+		set_bit(a->key, vdev->keys);
+	else
+		clear_bit(a->key, vdev->keys);
+	mutex_unlock(&vdev->mutex);
+	kfree(tmp);
+	vdisk_inquiry_changed(vdev);
+	return count;
+}
+
+#define VDISK_ID_ATTR(_name, _field, _space, _key)			\
+static struct vdisk_id_attr vdisk_attr_##_name = {			\
+	.attr = __ATTR(_name, 0644, vdisk_id_show, vdisk_id_store),	\
+	.off = offsetof(struct vdisk_pg_dev, _field),			\
+	.size = sizeof_field(struct vdisk_pg_dev, _field),		\
+	.allow_space = _space,						\
+	.key = _key,							\
+}
+
+VDISK_ID_ATTR(t10_vend_id, vend_id, true, VDISK_KEY_T10_VEND_ID);
+VDISK_ID_ATTR(prod_id, prod_id, true, VDISK_KEY_PROD_ID);
+VDISK_ID_ATTR(prod_rev_lvl, prod_rev, true, VDISK_KEY_PROD_REV);
+VDISK_ID_ATTR(t10_dev_id, t10_dev_id, false, VDISK_KEY_T10_DEV_ID);
+VDISK_ID_ATTR(usn, usn, false, VDISK_KEY_USN);
+VDISK_ID_ATTR(vend_specific_id, vend_spec_id, true, VDISK_KEY_VEND_SPEC_ID);
+
+static ssize_t naa_id_show(struct kobject *kobj, struct kobj_attribute *attr,
+			   char *buf)
+{
+	struct vdisk_dev *vdev = kobj_vdev(kobj);
+	u8 naa[VDISK_NAA_MAX_LEN];
+	u8 len;
+
+	spin_lock(&vdev->lock);
+	len = vdev->pg.naa_id_len;
+	memcpy(naa, vdev->pg.naa_id, len);
+	spin_unlock(&vdev->lock);
+	return vdisk_emit(buf, vdisk_key(vdev, VDISK_KEY_NAA_ID), "%*phN\n",
+			  len, naa);
+}
+
+static ssize_t naa_id_store(struct kobject *kobj, struct kobj_attribute *attr,
+			    const char *buf, size_t count)
+{
+	struct vdisk_dev *vdev = kobj_vdev(kobj);
+	struct vdisk_pg_dev *tmp;
+	char val[VDISK_ATTR_MAX];
+	int ret;
+
+	ret = vdisk_get_val(buf, count, val);
+	tmp = kzalloc(sizeof(*tmp), GFP_KERNEL);
+	if (!tmp)
+		return -ENOMEM;
+	if (!ret && *val)
+		ret = vdisk_parse_naa_id(val, tmp->naa_id, &tmp->naa_id_len);
+	else if (!ret)
+		vdisk_default_id(vdev, VDISK_KEY_NAA_ID, tmp,
+				 scst_get_setup_id());
+	if (ret) {
+		pr_err("vdisk: %s: invalid naa_id: 16 or 32 hex digits of NAA 2, 3, 5 or 6 expected\n",
+		       vdev->name);
+		kfree(tmp);
+		return -EINVAL;
+	}
+	mutex_lock(&vdev->mutex);
+	spin_lock(&vdev->lock);
+	memcpy(vdev->pg.naa_id, tmp->naa_id, sizeof(tmp->naa_id));
+	vdev->pg.naa_id_len = tmp->naa_id_len;
+	spin_unlock(&vdev->lock);
+	if (*val)
+		set_bit(VDISK_KEY_NAA_ID, vdev->keys);
+	else
+		clear_bit(VDISK_KEY_NAA_ID, vdev->keys);
+	mutex_unlock(&vdev->mutex);
+	kfree(tmp);
+	vdisk_inquiry_changed(vdev);
+	return count;
+}
+
+static struct kobj_attribute vdisk_attr_naa_id = __ATTR_RW(naa_id);
+
+const struct attribute *vdisk_fileio_attrs[] = {
+	&vdisk_attr_blocksize.attr,
+	&vdisk_attr_read_only.attr.attr,
+	&vdisk_attr_write_through.attr.attr,
+	&vdisk_attr_nv_cache.attr.attr,
+	&vdisk_attr_o_direct.attr.attr,
+	&vdisk_attr_async.attr.attr,
+	&vdisk_attr_thin_provisioned.attr.attr,
+	&vdisk_attr_rotational.attr.attr,
+	&vdisk_attr_removable.attr.attr,
+	&vdisk_attr_tst.attr,
+	&vdisk_attr_size_ro.attr,
+	&vdisk_attr_size_mb_ro.attr,
+	&vdisk_attr_filename.attr,
+	&vdisk_attr_active.attr,
+	&vdisk_attr_resync_size.attr,
+	&vdisk_attr_sync.attr,
+	&vdisk_attr_opt_trans_len.attr,
+	&vdisk_attr_t10_vend_id.attr.attr,
+	&vdisk_attr_prod_id.attr.attr,
+	&vdisk_attr_prod_rev_lvl.attr.attr,
+	&vdisk_attr_t10_dev_id.attr.attr,
+	&vdisk_attr_usn.attr.attr,
+	&vdisk_attr_naa_id.attr,
+	&vdisk_attr_vend_specific_id.attr.attr,
+	NULL
+};
+
+const struct attribute *vdisk_blockio_attrs[] = {
+	&vdisk_attr_blocksize.attr,
+	&vdisk_attr_read_only.attr.attr,
+	&vdisk_attr_write_through.attr.attr,
+	&vdisk_attr_nv_cache.attr.attr,
+	&vdisk_attr_thin_provisioned.attr.attr,
+	&vdisk_attr_rotational.attr.attr,
+	&vdisk_attr_removable.attr.attr,
+	&vdisk_attr_tst.attr,
+	&vdisk_attr_size_ro.attr,
+	&vdisk_attr_size_mb_ro.attr,
+	&vdisk_attr_filename.attr,
+	&vdisk_attr_active.attr,
+	&vdisk_attr_resync_size.attr,
+	&vdisk_attr_sync.attr,
+	&vdisk_attr_opt_trans_len.attr,
+	&vdisk_attr_t10_vend_id.attr.attr,
+	&vdisk_attr_prod_id.attr.attr,
+	&vdisk_attr_prod_rev_lvl.attr.attr,
+	&vdisk_attr_t10_dev_id.attr.attr,
+	&vdisk_attr_usn.attr.attr,
+	&vdisk_attr_naa_id.attr,
+	&vdisk_attr_vend_specific_id.attr.attr,
+	NULL
+};
+
+const struct attribute *vdisk_nullio_attrs[] = {
+	&vdisk_attr_blocksize.attr,
+	&vdisk_attr_read_only.attr.attr,
+	&vdisk_attr_rotational.attr.attr,
+	&vdisk_attr_removable.attr.attr,
+	&vdisk_attr_tst.attr,
+	&vdisk_attr_size_rw.attr,
+	&vdisk_attr_size_mb_rw.attr,
+	&vdisk_attr_dummy.attr,
+	&vdisk_attr_opt_trans_len.attr,
+	&vdisk_attr_t10_vend_id.attr.attr,
+	&vdisk_attr_prod_id.attr.attr,
+	&vdisk_attr_prod_rev_lvl.attr.attr,
+	&vdisk_attr_t10_dev_id.attr.attr,
+	&vdisk_attr_usn.attr.attr,
+	&vdisk_attr_naa_id.attr,
+	&vdisk_attr_vend_specific_id.attr.attr,
+	NULL
+};
