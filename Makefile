@@ -1,0 +1,38 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+#   make            build the SCST modules against KDIR (default: the
+#                   running kernel's headers)
+#   make check      install dependencies, build the modules against the
+#                   Debian kernel the QEMU guest boots, run all tests
+#   make test       run all tests without installing or building
+#                   (TESTS="t-00-boot ..." selects guest tests)
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+export KDIR
+
+all: modules
+
+modules:
+	@if [ -f scst/Makefile ]; then \
+		$(MAKE) -C scst modules KDIR=$(KDIR); \
+	else \
+		echo "scst/Makefile not present: no modules to build"; \
+	fi
+
+# The guest runs the kernel of the installed linux-image-amd64, so build
+# against its headers whatever the host runs.
+check:
+	tests/lib/install-deps.sh
+	+@kver=$$(tests/lib/kver.sh) && \
+		echo "make check: building modules for $$kver" && \
+		$(MAKE) modules KDIR=/usr/src/linux-headers-$$kver
+	tests/run-all.sh
+
+test:
+	tests/run-all.sh
+
+clean:
+	@if [ -f scst/Makefile ]; then $(MAKE) -C scst clean KDIR=$(KDIR); fi
+	rm -rf build
+
+.PHONY: all modules check test clean

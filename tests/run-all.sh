@@ -1,0 +1,89 @@
+#!/bin/bash
+# Top-level test driver.
+#
+#  1. host unit tests: "make -C tests/unit" (if tests/unit/Makefile exists),
+#     then every executable under build/unit/ is one test;
+#  2. guest tests: tests/guest/t-*.sh in sorted order, each in its own guest
+#     boot (tests/guest/run-guest.sh), or only those named in
+#     TESTS="t-00-boot t-10-foo".
+#
+# Environment: TESTS (guest tests to run), SKIP_UNIT=1, SKIP_GUEST=1,
+# UNIT_TIMEOUT (s, default 300), plus run-guest.sh's GUEST_* variables.
+# Logs: build/logs/.  The last line is "N passed, N failed"; the exit status
+# is nonzero if anything failed.
+set -uo pipefail
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$top" || exit 1
+logdir=$top/build/logs
+mkdir -p "$logdir"
+
+start=$(date +%s)
+pass=0
+fail=0
+failed=()
+
+ok() { pass=$((pass + 1)); }
+ko() { fail=$((fail + 1)); failed+=("$1"); }
+
+# ---- 1. host unit tests ---------------------------------------------------
+if [ "${SKIP_UNIT:-0}" != 1 ] && [ -f tests/unit/Makefile ]; then
+	mkdir -p "$logdir/unit"
+	echo "== unit tests"
+	if make -C tests/unit >"$logdir/unit-build.log" 2>&1; then
+		while IFS= read -r -d '' t; do
+			name=unit/${t#build/unit/}
+			log=$logdir/unit/$(echo "${t#build/unit/}" | tr / _).log
+			timeout -k 5 "${UNIT_TIMEOUT:-300}" "$t" </dev/null 2>&1 | tee "$log"
+			rc=${PIPESTATUS[0]}
+			if [ "$rc" -eq 0 ]; then
+				echo "PASS $name"
+				ok
+			else
+				echo "FAIL $name (exit status $rc)"
+				ko "$name"
+			fi
+		done < <(find build/unit -type f -perm -u+x -print0 2>/dev/null | sort -z)
+	else
+		echo "FAIL unit build (make -C tests/unit); last lines of $logdir/unit-build.log:"
+		tail -n 30 "$logdir/unit-build.log"
+		ko unit-build
+	fi
+fi
+
+# ---- 2. guest tests -------------------------------------------------------
+if [ "${SKIP_GUEST:-0}" != 1 ]; then
+	scripts=()
+	if [ -n "${TESTS:-}" ]; then
+		for n in $TESTS; do
+			n=${n##*/}
+			n=${n%.sh}
+			scripts+=("tests/guest/$n.sh")
+		done
+	else
+		for s in tests/guest/t-*.sh; do
+			[ -f "$s" ] && scripts+=("$s")
+		done
+	fi
+	[ ${#scripts[@]} -gt 0 ] && echo "== guest tests (${#scripts[@]})"
+	for s in "${scripts[@]}"; do
+		name=$(basename "$s" .sh)
+		if [ ! -f "$s" ]; then
+			echo "FAIL $name: no such test $s"
+			ko "$name"
+			continue
+		fi
+		tests/guest/run-guest.sh "$s" 2>&1 | tee "$logdir/$name.log"
+		if [ "${PIPESTATUS[0]}" -eq 0 ]; then
+			ok
+		else
+			ko "$name"
+		fi
+	done
+fi
+
+secs=$(( $(date +%s) - start ))
+echo "== total wall time: $((secs / 60))m$((secs % 60))s"
+[ $fail -eq 0 ] || echo "== failed: ${failed[*]}"
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
