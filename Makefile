@@ -31,8 +31,12 @@ check:
 test:
 	tests/run-all.sh
 
+# Installs into /lib/modules/$(KVER)/extra (KVER read from KDIR) + depmod.
+install uninstall:
+	$(MAKE) -C scst $@ KDIR=$(KDIR)
+
 clean:
 	@if [ -f scst/Makefile ]; then $(MAKE) -C scst clean KDIR=$(KDIR); fi
 	rm -rf build
 
-.PHONY: all modules check test clean
+.PHONY: all modules check test install uninstall clean
