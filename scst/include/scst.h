@@ -67,7 +67,11 @@ enum scst_exec_context {
 	SCST_CONTEXT_DIRECT_ATOMIC,	/* caller's context, may not sleep */
 	SCST_CONTEXT_DIRECT,		/* caller's context, may sleep */
 	SCST_CONTEXT_THREAD,		/* an SCST thread */
-	SCST_CONTEXT_SAME,		/* DIRECT or DIRECT_ATOMIC, detected */
+	/*
+	 * There is deliberately no "detect it" context: with PREEMPT_RCU an
+	 * RCU read-side section (blk-mq dispatch holds one) is invisible to
+	 * preemptible(), so only the caller knows whether it may sleep.
+	 */
 };
 
 /* Return values of dev_type->exec() */

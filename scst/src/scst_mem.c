@@ -82,8 +82,13 @@ static void scst_sgv_free(struct scst_sgv *sgv)
 	unsigned long flags;
 	int i;
 
-	/* vfree() may sleep (and vfree_atomic() is not exported) */
-	if (is_vmalloc_addr(sgv->sg) && !preemptible()) {
+	/*
+	 * vfree() may sleep and vfree_atomic() is not exported.  The caller's
+	 * context cannot be detected reliably (PREEMPT_RCU read sections do
+	 * not show in preempt_count()), so the rare vmalloc'ed table is
+	 * always freed from a work item.
+	 */
+	if (is_vmalloc_addr(sgv->sg)) {
 		spin_lock_irqsave(&scst_sgv_deferred_lock, flags);
 		list_add_tail(&sgv->entry, &scst_sgv_deferred_list);
 		spin_unlock_irqrestore(&scst_sgv_deferred_lock, flags);

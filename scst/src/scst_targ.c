@@ -1251,9 +1251,8 @@ static void scst_process_in_ctx(struct scst_cmd *cmd,
 		scst_process_cmd(cmd, true);
 		break;
 	case SCST_CONTEXT_DIRECT:
-	case SCST_CONTEXT_SAME:
-		/* preemptible() is always false without PREEMPT_COUNT */
-		scst_process_cmd(cmd, !preemptible());
+		/* The caller promises it may sleep (see enum scst_exec_context) */
+		scst_process_cmd(cmd, false);
 		break;
 	default:
 		scst_queue_cmd_thread(cmd);
