@@ -147,6 +147,11 @@ void scst_capacity_data_changed(struct scst_device *dev)
 }
 EXPORT_SYMBOL_GPL(scst_capacity_data_changed);
 
+static bool scst_sense_matches_ua(u8 key, u8 asc, u8 ascq, u8 k, u8 a, u8 q)
+{
+	return key == k && asc == a && ascq == q;
+}
+
 /* Take the oldest pending unit attention */
 bool scst_tgt_dev_dequeue_ua(struct scst_tgt_dev *tgt_dev, u8 *key, u8 *asc,
 			     u8 *ascq)
@@ -170,6 +175,14 @@ bool scst_tgt_dev_dequeue_ua(struct scst_tgt_dev *tgt_dev, u8 *key, u8 *asc,
 	*asc = ua->asc;
 	*ascq = ua->ascq;
 	kmem_cache_free(scst_ua_cachep, ua);
+	/*
+	 * We report LUICLR=1 (Extended INQUIRY VPD, as SPC-4 requires): once
+	 * REPORTED LUNS DATA HAS CHANGED is reported on one LUN, it is
+	 * cleared on every LUN of the I_T nexus.
+	 */
+	if (scst_sense_matches_ua(*key, *asc, *ascq,
+			SCST_LOAD_SENSE(scst_sense_reported_luns_data_changed)))
+		scst_sess_clear_ua(tgt_dev->sess, *key, *asc, *ascq);
 	return true;
 }
 

@@ -186,6 +186,7 @@ TEST(vpd_ext_inquiry)
 	CHECK_EQ_INT(get_unaligned_be16(buf + 2), 60);
 	CHECK_EQ_INT(buf[5], 0x07);
 	CHECK_EQ_INT(buf[6], 0x01);		/* V_SUP */
+	CHECK_EQ_INT(buf[7], 0x01);		/* LUICLR */
 	d.nv_cache = true;
 	inquiry(&d, NULL, 1, 0x86, &err);
 	CHECK_EQ_INT(buf[6], 0x02);		/* NV_SUP */

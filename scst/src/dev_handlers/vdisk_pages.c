@@ -321,6 +321,8 @@ static int vpd_ext_inquiry(const struct vdisk_pg_dev *d, u8 *buf)
 	buf[5] = 0x07;			/* HEADSUP, ORDSUP, SIMPSUP */
 	/* NV_SUP / V_SUP: which kind of write cache we have */
 	buf[6] = d->nv_cache ? 0x02 : 0x01;
+	/* LUICLR: the core clears REPORTED LUNS DATA HAS CHANGED nexus-wide */
+	buf[7] = 0x01;
 	return vpd_hdr(d, buf, 0x86, 64);
 }
 
