@@ -56,6 +56,17 @@ typedef signed long long s64;
 #define U64_MAX		((u64)~0ULL)
 #endif
 
+#ifndef __KERNEL__
+/* The kernel's hex_to_bin(): value of a hex digit, or -1 */
+static inline int hex_to_bin(unsigned char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	ch |= 0x20;
+	return ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
+}
+#endif
+
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(arr)	(sizeof(arr) / sizeof((arr)[0]))
 #endif

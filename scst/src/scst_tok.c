@@ -84,17 +84,6 @@ int scst_parse_params(char *str, const char *const *allowed,
 }
 EXPORT_SYMBOL_GPL(scst_parse_params);
 
-static int scst_hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int scst_parse_u64(const char *s, u64 *val)
 {
 	unsigned int base = 10;
@@ -110,7 +99,7 @@ int scst_parse_u64(const char *s, u64 *val)
 			return -EINVAL;
 	}
 	for (; *s; s++) {
-		int d = scst_hex_digit(*s);
+		int d = hex_to_bin(*s);
 
 		if (d < 0 || (unsigned int)d >= base)
 			return -EINVAL;

@@ -141,17 +141,6 @@ void vdisk_gen_t10_dev_id(char *id, size_t size, const char *name,
 	memcpy(id + pos, name, n + 1);
 }
 
-static int hex_val(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int vdisk_parse_naa_id(const char *s, u8 *naa, u8 *len)
 {
 	size_t n, i;
@@ -163,7 +152,7 @@ int vdisk_parse_naa_id(const char *s, u8 *naa, u8 *len)
 	if (n != 16 && n != 32)
 		return -EINVAL;
 	for (i = 0; i < n; i++) {
-		int hi = hex_val(s[i]);
+		int hi = hex_to_bin(s[i]);
 
 		if (hi < 0)
 			return -EINVAL;
