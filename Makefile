@@ -25,8 +25,13 @@ check:
 	tests/lib/install-deps.sh
 	+@kver=$$(tests/lib/kver.sh) && \
 		echo "make check: building modules for $$kver" && \
-		$(MAKE) modules KDIR=/usr/src/linux-headers-$$kver
+		$(MAKE) modules test-modules KDIR=/usr/src/linux-headers-$$kver
 	tests/run-all.sh
+
+# Test-only kernel modules (tests/kmod), built against the core's symbols
+test-modules: modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/kmod \
+		KBUILD_EXTRA_SYMBOLS=$(CURDIR)/scst/src/Module.symvers modules
 
 test:
 	tests/run-all.sh
@@ -37,6 +42,13 @@ install uninstall:
 
 clean:
 	@if [ -f scst/Makefile ]; then $(MAKE) -C scst clean KDIR=$(KDIR); fi
+	@if [ -d $(KDIR) ]; then \
+		$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/kmod clean; \
+	else \
+		rm -f tests/kmod/*.o tests/kmod/*.ko tests/kmod/*.mod* \
+			tests/kmod/.*.cmd tests/kmod/Module.symvers \
+			tests/kmod/modules.order; \
+	fi
 	rm -rf build
 
-.PHONY: all modules check test install uninstall clean
+.PHONY: all modules test-modules check test install uninstall clean

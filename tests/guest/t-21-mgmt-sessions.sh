@@ -13,28 +13,11 @@ G=$T/ini_groups/g
 
 EBUSY="Device or resource busy"
 
-wait_for() {
-	local end=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ $SECONDS -lt $end ] || return 1
-		sleep 0.25
-	done
-}
-
 sess_host() {
 	local h
 	h=$(basename "$(readlink -f "$T/sessions/$1/host")")
 	[[ $h =~ ^host[0-9]+$ ]] || fail "no SCSI host for session $1"
 	echo "${h#host}"
-}
-
-lun_disk() {
-	local b
-	for b in /sys/bus/scsi/devices/"$1":0:0:"$2"/block/*; do
-		[ -b "/dev/${b##*/}" ] && { echo "/dev/${b##*/}"; return 0; }
-	done
-	return 1
 }
 
 # shellcheck disable=SC2317  # called through wait_for
@@ -45,12 +28,6 @@ no_sdev() {
 # shellcheck disable=SC2317
 gone() {
 	[ ! -e "$1" ]
-}
-
-wait_disk() {
-	wait_for 60 lun_disk "$1" "$2" >/dev/null ||
-		fail "no disk for LUN $2 of host$1: $(lsscsi 2>&1 | tr '\n' ';')"
-	lun_disk "$1" "$2"
 }
 
 # luns_of SESSION: the LUN directory the session's "luns" link points to

@@ -26,51 +26,15 @@ must_fail() {
 }
 
 # wait_for SECONDS CMD...: poll CMD until it succeeds.
-wait_for() {
-	local end=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ $SECONDS -lt $end ] || return 1
-		sleep 0.25
-	done
-}
-
-# sess_host TGT SESS: SCSI host number of a session (sessions/<s>/host).
-sess_host() {
-	local l=$D/$1/sessions/$2/host h
-	[ -L "$l" ] || fail "no host link $l"
-	h=$(basename "$(readlink -f "$l")")
-	[[ $h =~ ^host[0-9]+$ ]] || fail "host link $l points to '$h'"
-	check_eq "$(cat "/sys/class/scsi_host/$h/proc_name")" scst_local "proc_name of $h"
-	echo "${h#host}"
-}
-
+# local_host TGT SESS: SCSI host number of a session (sessions/<s>/host).
 # lun_disk HOST LUN: /dev/sdX of that LUN (fails if none).
-lun_disk() {
-	local b
-	for b in /sys/bus/scsi/devices/"$1":0:0:"$2"/block/*; do
-		[ -b "/dev/${b##*/}" ] && { echo "/dev/${b##*/}"; return 0; }
-	done
-	return 1
-}
-
 # shellcheck disable=SC2317  # called through wait_for
 no_sdev() {
 	[ ! -e "/sys/bus/scsi/devices/$1:0:0:$2" ]
 }
 
 # shellcheck disable=SC2317
-host_gone() {
-	[ ! -e "/sys/class/scsi_host/host$1" ]
-}
-
 # wait_disk HOST LUN: wait for the disk of a LUN, print /dev/sdX.
-wait_disk() {
-	wait_for 60 lun_disk "$1" "$2" >/dev/null ||
-		fail "no disk for LUN $2 of host$1: $(lsscsi 2>&1 | tr '\n' ';')"
-	lun_disk "$1" "$2"
-}
-
 trim() {
 	local s
 	s=$(cat "$1")
@@ -91,7 +55,7 @@ check mgmt "$D/mgmt" "add_target lt0"
 check mgmt "$T/luns/mgmt" "add nd0 0"
 check mgmt "$D/mgmt" "add_session lt0 host0"
 [ -d "$T/sessions/host0" ] || fail "no session directory host0"
-h0=$(sess_host lt0 host0)
+h0=$(local_host lt0 host0)
 disk0=$(wait_disk "$h0" 0)
 info "host$h0 LUN 0 is $disk0"
 check_eq "$(trim "/sys/block/${disk0#/dev/}/device/model")" nd0 "model of $disk0"
@@ -142,7 +106,9 @@ check cmp /tmp/pat2 /tmp/back2
 
 check mgmt "$T/luns/mgmt" "del 1"
 wait_for 60 no_sdev "$h0" 1 || fail "LUN 1 still present on host$h0 after del"
-[ -b "$disk1" ] && [ -e "/sys/block/${disk1#/dev/}" ] && fail "$disk1 still exists"
+# The bus link goes first; sd's remove() then deletes the disk.
+disk_gone() { [ ! -e "/sys/block/${disk1#/dev/}" ]; }
+wait_for 60 disk_gone || fail "$disk1 still exists"
 check mgmt "$FILEIO/mgmt" "del_device fd1"
 wait "$bg" || fail "background reads on $disk0 failed"
 lun_disk "$h0" 0 >/dev/null || fail "LUN 0 disappeared"
@@ -161,7 +127,7 @@ must_fail "$D/mgmt" "$EINVAL" "add_target lt9 session_name"
 check_eq "$(ls "$T/sessions")" host0 "sessions of lt0 after rejected commands"
 
 check mgmt "$D/mgmt" "ADD_SESSION lt0 host1"
-h1=$(sess_host lt0 host1)
+h1=$(local_host lt0 host1)
 [ "$h1" != "$h0" ] || fail "sessions host0 and host1 share host$h0"
 disk01=$(wait_disk "$h1" 0)
 info "second session: host$h1 LUN 0 is $disk01"
@@ -171,7 +137,7 @@ wait_for 30 host_gone "$h1" || fail "host$h1 still exists after del_session"
 
 info "force_close"
 check mgmt "$D/mgmt" "add_session lt0 fc"
-hf=$(sess_host lt0 fc)
+hf=$(local_host lt0 fc)
 [ -e "$T/sessions/fc/force_close" ] || fail "session fc has no force_close"
 check mgmt "$T/sessions/fc/force_close" 1
 wait_for 30 host_gone "$hf" || fail "host$hf still exists after force_close"
@@ -182,7 +148,7 @@ wait_for 30 sess_gone || fail "session fc still exists after force_close"
 info "add_target with session_name"
 check mgmt "$D/mgmt" "add_target lt1 session_name=ini1"
 [ -d "$D/lt1/sessions/ini1" ] || fail "no session ini1 in target lt1"
-h2=$(sess_host lt1 ini1)
+h2=$(local_host lt1 ini1)
 check mgmt "$D/mgmt" "del_target lt1"
 [ -e "$D/lt1" ] && fail "target lt1 still exists"
 wait_for 30 host_gone "$h2" || fail "host$h2 still exists after del_target"
@@ -193,7 +159,7 @@ check mgmt "$D/mgmt" "del_session lt0 host0"
 wait_for 30 host_gone "$h0" || fail "host$h0 still exists after del_session"
 [ -e "/sys/block/${disk0#/dev/}" ] && fail "$disk0 still exists after del_session"
 check mgmt "$D/mgmt" "add_session lt0 host2"
-h3=$(sess_host lt0 host2)
+h3=$(local_host lt0 host2)
 wait_disk "$h3" 0 >/dev/null
 # del_target with a live session and LUN: removes the host too
 check mgmt "$D/mgmt" "del_target lt0"
@@ -207,7 +173,7 @@ info "default target"
 load_scst
 [ -d "$D/scst_local_tgt/sessions/scst_local_host" ] ||
 	fail "no default target scst_local_tgt with session scst_local_host"
-hd=$(sess_host scst_local_tgt scst_local_host)
+hd=$(local_host scst_local_tgt scst_local_host)
 info "default session is host$hd"
 check mgmt "$NULLIO/mgmt" "add_device nd2 size_mb=8"
 check mgmt "$D/scst_local_tgt/luns/mgmt" "add nd2 0"

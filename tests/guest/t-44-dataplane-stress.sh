@@ -11,38 +11,6 @@ FILEIO=$S/handlers/vdisk_fileio
 BLOCKIO=$S/handlers/vdisk_blockio
 T=$D/lt0
 
-wait_for() {
-	local end=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ $SECONDS -lt $end ] || return 1
-		sleep 0.25
-	done
-}
-sess_host() {
-	local h
-	h=$(basename "$(readlink -f "$D/$1/sessions/$2/host")")
-	echo "${h#host}"
-}
-lun_disk() {
-	local b
-	for b in /sys/bus/scsi/devices/"$1":0:0:"$2"/block/*; do
-		[ -b "/dev/${b##*/}" ] && { echo "/dev/${b##*/}"; return 0; }
-	done
-	return 1
-}
-lun_sg() {
-	local b
-	for b in /sys/bus/scsi/devices/"$1":0:0:"$2"/scsi_generic/*; do
-		[ -c "/dev/${b##*/}" ] && { echo "/dev/${b##*/}"; return 0; }
-	done
-	return 1
-}
-wait_disk() {
-	wait_for 60 lun_disk "$1" "$2" >/dev/null || fail "no disk $1:$2"
-	lun_disk "$1" "$2"
-}
-host_gone() { [ ! -e "/sys/class/scsi_host/host$1" ]; }
 
 load_scst
 info "threads: $(cat $S/threads)"
@@ -58,7 +26,7 @@ check mgmt "$T/luns/mgmt" "add f0 0"
 check mgmt "$T/luns/mgmt" "add b0 1"
 check mgmt "$T/luns/mgmt" "add n0 3"
 check mgmt "$D/mgmt" "add_session lt0 h0"
-h0=$(sess_host lt0 h0)
+h0=$(local_host lt0 h0)
 df0=$(wait_disk "$h0" 0)
 db0=$(wait_disk "$h0" 1)
 dn0=$(wait_disk "$h0" 3)
@@ -187,7 +155,7 @@ wait $pn || { cat /tmp/fio.n; fail "fio nullio (threads) failed"; }
 
 info "SPC-2 reservations between two sessions"
 check mgmt "$D/mgmt" "add_session lt0 h1"
-h1=$(sess_host lt0 h1)
+h1=$(local_host lt0 h1)
 wait_disk "$h1" 3 >/dev/null
 sgA=$(lun_sg "$h0" 3)
 sgB=$(lun_sg "$h1" 3)

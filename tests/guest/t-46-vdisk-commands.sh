@@ -9,34 +9,6 @@ D=$S/targets/scst_local
 T=$D/lt0
 H=$S/handlers
 
-wait_for() {
-	local end=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ $SECONDS -lt $end ] || return 1
-		sleep 0.25
-	done
-}
-
-sess_host() {
-	local h
-	h=$(basename "$(readlink -f "$D/$1/sessions/$2/host")")
-	echo "${h#host}"
-}
-
-lun_disk() {
-	local b
-	for b in /sys/bus/scsi/devices/"$1":0:0:"$2"/block/*; do
-		[ -b "/dev/${b##*/}" ] && { echo "/dev/${b##*/}"; return 0; }
-	done
-	return 1
-}
-
-wait_disk() {
-	wait_for 60 lun_disk "$1" "$2" >/dev/null || fail "no disk for LUN $2"
-	lun_disk "$1" "$2"
-}
-
 attr() {
 	head -n1 "$S/devices/$1/$2"
 }
@@ -83,7 +55,7 @@ check mgmt "$T/luns/mgmt" "add fd0 1"
 check mgmt "$T/luns/mgmt" "add bd0 2"
 check mgmt "$T/luns/mgmt" "add fa0 3"
 check mgmt "$D/mgmt" "add_session lt0 host0"
-h=$(sess_host lt0 host0)
+h=$(local_host lt0 host0)
 n0=$(wait_disk "$h" 0); f0=$(wait_disk "$h" 1); b0=$(wait_disk "$h" 2)
 a0=$(wait_disk "$h" 3)
 info "nd0=$n0 fd0=$f0 bd0=$b0 fa0=$a0"

@@ -114,3 +114,51 @@ wait_for_disk() {
 	lsscsi >&2 2>/dev/null
 	return 1
 }
+
+# wait_for SECONDS CMD...: poll CMD every 0.25 s until it succeeds.
+wait_for() {
+	local end=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ $SECONDS -lt $end ] || return 1
+		sleep 0.25
+	done
+}
+
+# local_host TGT SESS: SCSI host number of an scst_local session.
+local_host() {
+	local l=$SCST_SYSFS/targets/scst_local/$1/sessions/$2/host h
+	[ -L "$l" ] || fail "no host link $l"
+	h=$(basename "$(readlink -f "$l")")
+	[[ $h =~ ^host[0-9]+$ ]] || fail "host link $l points to '$h'"
+	check_eq "$(cat "/sys/class/scsi_host/$h/proc_name")" scst_local "proc_name of $h"
+	echo "${h#host}"
+}
+
+# lun_disk HOST LUN / lun_sg HOST LUN: /dev node of a LUN, if present.
+lun_disk() {
+	local b
+	for b in /sys/bus/scsi/devices/"$1":0:0:"$2"/block/*; do
+		[ -b "/dev/${b##*/}" ] && { echo "/dev/${b##*/}"; return 0; }
+	done
+	return 1
+}
+
+lun_sg() {
+	local b
+	for b in /sys/bus/scsi/devices/"$1":0:0:"$2"/scsi_generic/*; do
+		[ -c "/dev/${b##*/}" ] && { echo "/dev/${b##*/}"; return 0; }
+	done
+	return 1
+}
+
+# wait_disk HOST LUN: wait up to 60 s for the LUN's disk and print it.
+wait_disk() {
+	wait_for 60 lun_disk "$1" "$2" >/dev/null ||
+		fail "no disk for LUN $2 of host$1: $(lsscsi 2>&1 | tr '\n' ';')"
+	lun_disk "$1" "$2"
+}
+
+host_gone() {
+	[ ! -e "/sys/class/scsi_host/host$1" ]
+}
