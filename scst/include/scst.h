@@ -24,6 +24,7 @@
 #include <linux/types.h>
 #include <linux/list.h>
 #include <linux/kobject.h>
+#include <linux/cpumask.h>
 #include <linux/completion.h>
 #include <linux/spinlock.h>
 #include <linux/mutex.h>
@@ -179,6 +180,16 @@ struct scst_tgt_template {
 };
 
 /*
+ * I/O placement and fault-injection knobs a target and each of its initiator
+ * groups carry (sysfs io_grouping_type, cpu_mask, black_hole).
+ */
+struct scst_io_opts {
+	int io_grouping_type;
+	int black_hole;
+	struct cpumask cpu_mask;
+};
+
+/*
  * A target (SCSI target port).  The default LUN set lives in tgt->default_acg.
  */
 struct scst_tgt {
@@ -195,7 +206,7 @@ struct scst_tgt {
 	unsigned rel_tgt_id_set:1;
 	char *comment;
 	int addr_method;
-	int black_hole;
+	struct scst_io_opts io_opts;
 	int sg_tablesize;
 	atomic64_t cmd_count[4];		/* indexed by data direction */
 	atomic64_t io_kb[4];
@@ -206,8 +217,6 @@ struct scst_tgt {
 	struct kobject *tgt_ini_grp_kobj;
 	struct completion *tgt_kobj_release_cmpl;
 	/* mgmt */
-	int io_grouping_type;
-	struct cpumask cpu_mask;
 	unsigned aen_disabled:1;
 	unsigned tgt_dead:1;			/* being unregistered */
 	int mgmt_busy;				/* driver callbacks running */

@@ -421,8 +421,7 @@ static struct scst_acg *scst_acg_alloc(struct scst_tgt *tgt,
 	INIT_LIST_HEAD(&acg->acn_list);
 	INIT_LIST_HEAD(&acg->acg_sess_list);
 	acg->addr_method = SCST_LUN_ADDR_METHOD_PERIPHERAL;
-	acg->io_grouping_type = SCST_IO_GROUPING_AUTO;
-	cpumask_copy(&acg->cpu_mask, cpu_possible_mask);
+	scst_io_opts_init(&acg->io_opts);
 	return acg;
 }
 

@@ -234,8 +234,7 @@ static struct scst_tgt *scst_tgt_alloc(struct scst_tgt_template *tgtt,
 	INIT_LIST_HEAD(&tgt->acg_list);
 	tgt->addr_method = SCST_LUN_ADDR_METHOD_PERIPHERAL;
 	tgt->sg_tablesize = tgtt->sg_tablesize;
-	tgt->io_grouping_type = SCST_IO_GROUPING_AUTO;
-	cpumask_copy(&tgt->cpu_mask, cpu_possible_mask);
+	scst_io_opts_init(&tgt->io_opts);
 	for (i = 0; i < ARRAY_SIZE(tgt->cmd_count); i++) {
 		atomic64_set(&tgt->cmd_count[i], 0);
 		atomic64_set(&tgt->io_kb[i], 0);

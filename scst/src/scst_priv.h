@@ -73,9 +73,7 @@ struct scst_acg {
 	struct kobject *initiators_kobj;
 	struct completion *acg_kobj_release_cmpl;
 	/* mgmt */
-	int io_grouping_type;
-	int black_hole;
-	struct cpumask cpu_mask;
+	struct scst_io_opts io_opts;
 };
 
 /* One LUN of an acg */
@@ -133,6 +131,13 @@ int scst_tgt_set_rel_tgt_id(struct scst_tgt *tgt, unsigned long id);
 #define SCST_IO_GROUPING_AUTO		-1
 #define SCST_IO_GROUPING_THIS_ONLY	-2
 #define SCST_IO_GROUPING_NEVER		-3
+
+static inline void scst_io_opts_init(struct scst_io_opts *o)
+{
+	o->io_grouping_type = SCST_IO_GROUPING_AUTO;
+	o->black_hole = 0;
+	cpumask_copy(&o->cpu_mask, cpu_possible_mask);
+}
 extern wait_queue_head_t scst_mgmt_waitq;	/* tgt_dev/tgt teardown */
 int scst_tgt_init_default_acg(struct scst_tgt *tgt);
 /* Remove every LUN and group of an unlinked target; no scst_mutex */

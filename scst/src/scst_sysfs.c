@@ -2082,6 +2082,90 @@ void scst_acn_sysfs_del(struct scst_acn *acn)
 	acn->acn_attr = NULL;
 }
 
+/*
+ * io_grouping_type, cpu_mask and black_hole: the same knobs on a target and
+ * on each of its initiator groups.
+ */
+static const struct kobj_type scst_acg_ktype;
+
+static struct scst_io_opts *scst_kobj_io_opts(struct kobject *kobj)
+{
+	if (kobj->ktype == &scst_acg_ktype)
+		return &container_of(kobj, struct scst_acg, acg_kobj)->io_opts;
+	return &container_of(kobj, struct scst_tgt, tgt_kobj)->io_opts;
+}
+
+static ssize_t scst_io_grouping_show(struct kobject *kobj,
+				     struct kobj_attribute *attr, char *buf)
+{
+	return scst_io_grouping_show_val(buf,
+			READ_ONCE(scst_kobj_io_opts(kobj)->io_grouping_type));
+}
+
+static ssize_t scst_io_grouping_store(struct kobject *kobj,
+				      struct kobj_attribute *attr,
+				      const char *buf, size_t count)
+{
+	int t;
+
+	if (scst_io_grouping_parse(buf, count, &t))
+		return -EINVAL;
+	WRITE_ONCE(scst_kobj_io_opts(kobj)->io_grouping_type, t);
+	return count;
+}
+
+static ssize_t scst_cpu_mask_show(struct kobject *kobj,
+				  struct kobj_attribute *attr, char *buf)
+{
+	ssize_t n;
+
+	mutex_lock(&scst_mutex);
+	n = scst_cpu_mask_show_val(buf, &scst_kobj_io_opts(kobj)->cpu_mask);
+	mutex_unlock(&scst_mutex);
+	return n;
+}
+
+static ssize_t scst_cpu_mask_store(struct kobject *kobj,
+				   struct kobj_attribute *attr,
+				   const char *buf, size_t count)
+{
+	int rc;
+
+	mutex_lock(&scst_mutex);
+	rc = scst_cpu_mask_parse(buf, count,
+				 &scst_kobj_io_opts(kobj)->cpu_mask);
+	mutex_unlock(&scst_mutex);
+	return rc ? rc : count;
+}
+
+static ssize_t scst_black_hole_show(struct kobject *kobj,
+				    struct kobj_attribute *attr, char *buf)
+{
+	int v = READ_ONCE(scst_kobj_io_opts(kobj)->black_hole);
+
+	return scst_emit_key(buf, sysfs_emit(buf, "%d\n", v), v != 0);
+}
+
+static ssize_t scst_black_hole_store(struct kobject *kobj,
+				     struct kobj_attribute *attr,
+				     const char *buf, size_t count)
+{
+	int v;
+
+	if (scst_black_hole_parse(buf, count, &v))
+		return -EINVAL;
+	WRITE_ONCE(scst_kobj_io_opts(kobj)->black_hole, v);
+	return count;
+}
+
+static struct kobj_attribute scst_io_grouping_attr =
+	__ATTR(io_grouping_type, 0644, scst_io_grouping_show,
+	       scst_io_grouping_store);
+static struct kobj_attribute scst_cpu_mask_attr =
+	__ATTR(cpu_mask, 0644, scst_cpu_mask_show, scst_cpu_mask_store);
+static struct kobj_attribute scst_black_hole_attr =
+	__ATTR(black_hole, 0644, scst_black_hole_show, scst_black_hole_store);
+
 /* Group attributes */
 static struct scst_acg *scst_kobj_acg(struct kobject *kobj)
 {
@@ -2108,87 +2192,15 @@ static ssize_t scst_acg_addr_method_store(struct kobject *kobj,
 	return count;
 }
 
-static ssize_t scst_acg_io_grouping_show(struct kobject *kobj,
-					 struct kobj_attribute *attr,
-					 char *buf)
-{
-	return scst_io_grouping_show_val(buf,
-			READ_ONCE(scst_kobj_acg(kobj)->io_grouping_type));
-}
-
-static ssize_t scst_acg_io_grouping_store(struct kobject *kobj,
-					  struct kobj_attribute *attr,
-					  const char *buf, size_t count)
-{
-	int t;
-
-	if (scst_io_grouping_parse(buf, count, &t))
-		return -EINVAL;
-	WRITE_ONCE(scst_kobj_acg(kobj)->io_grouping_type, t);
-	return count;
-}
-
-static ssize_t scst_acg_cpu_mask_show(struct kobject *kobj,
-				      struct kobj_attribute *attr, char *buf)
-{
-	ssize_t n;
-
-	mutex_lock(&scst_mutex);
-	n = scst_cpu_mask_show_val(buf, &scst_kobj_acg(kobj)->cpu_mask);
-	mutex_unlock(&scst_mutex);
-	return n;
-}
-
-static ssize_t scst_acg_cpu_mask_store(struct kobject *kobj,
-				       struct kobj_attribute *attr,
-				       const char *buf, size_t count)
-{
-	int rc;
-
-	mutex_lock(&scst_mutex);
-	rc = scst_cpu_mask_parse(buf, count, &scst_kobj_acg(kobj)->cpu_mask);
-	mutex_unlock(&scst_mutex);
-	return rc ? rc : count;
-}
-
-static ssize_t scst_acg_black_hole_show(struct kobject *kobj,
-					struct kobj_attribute *attr, char *buf)
-{
-	int v = READ_ONCE(scst_kobj_acg(kobj)->black_hole);
-
-	return scst_emit_key(buf, sysfs_emit(buf, "%d\n", v), v != 0);
-}
-
-static ssize_t scst_acg_black_hole_store(struct kobject *kobj,
-					 struct kobj_attribute *attr,
-					 const char *buf, size_t count)
-{
-	int v;
-
-	if (scst_black_hole_parse(buf, count, &v))
-		return -EINVAL;
-	WRITE_ONCE(scst_kobj_acg(kobj)->black_hole, v);
-	return count;
-}
-
 static struct kobj_attribute scst_acg_addr_method_attr =
 	__ATTR(addr_method, 0644, scst_acg_addr_method_show,
 	       scst_acg_addr_method_store);
-static struct kobj_attribute scst_acg_io_grouping_attr =
-	__ATTR(io_grouping_type, 0644, scst_acg_io_grouping_show,
-	       scst_acg_io_grouping_store);
-static struct kobj_attribute scst_acg_cpu_mask_attr =
-	__ATTR(cpu_mask, 0644, scst_acg_cpu_mask_show,
-	       scst_acg_cpu_mask_store);
-static struct kobj_attribute scst_acg_black_hole_attr =
-	__ATTR(black_hole, 0644, scst_acg_black_hole_show,
-	       scst_acg_black_hole_store);
 
 static struct attribute *scst_acg_attrs[] = {
 	&scst_acg_addr_method_attr.attr,
-	&scst_acg_io_grouping_attr.attr,
-	&scst_acg_cpu_mask_attr.attr,
-	&scst_acg_black_hole_attr.attr,
+	&scst_io_grouping_attr.attr,
+	&scst_cpu_mask_attr.attr,
+	&scst_black_hole_attr.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(scst_acg);
@@ -2387,69 +2399,6 @@ static ssize_t scst_tgt_addr_method_store(struct kobject *kobj,
 	return count;
 }
 
-static ssize_t scst_tgt_io_grouping_show(struct kobject *kobj,
-					 struct kobj_attribute *attr,
-					 char *buf)
-{
-	return scst_io_grouping_show_val(buf,
-			READ_ONCE(scst_kobj_tgt(kobj)->io_grouping_type));
-}
-
-static ssize_t scst_tgt_io_grouping_store(struct kobject *kobj,
-					  struct kobj_attribute *attr,
-					  const char *buf, size_t count)
-{
-	int t;
-
-	if (scst_io_grouping_parse(buf, count, &t))
-		return -EINVAL;
-	WRITE_ONCE(scst_kobj_tgt(kobj)->io_grouping_type, t);
-	return count;
-}
-
-static ssize_t scst_tgt_black_hole_show(struct kobject *kobj,
-					struct kobj_attribute *attr, char *buf)
-{
-	int v = READ_ONCE(scst_kobj_tgt(kobj)->black_hole);
-
-	return scst_emit_key(buf, sysfs_emit(buf, "%d\n", v), v != 0);
-}
-
-static ssize_t scst_tgt_black_hole_store(struct kobject *kobj,
-					 struct kobj_attribute *attr,
-					 const char *buf, size_t count)
-{
-	int v;
-
-	if (scst_black_hole_parse(buf, count, &v))
-		return -EINVAL;
-	WRITE_ONCE(scst_kobj_tgt(kobj)->black_hole, v);
-	return count;
-}
-
-static ssize_t scst_tgt_cpu_mask_show(struct kobject *kobj,
-				      struct kobj_attribute *attr, char *buf)
-{
-	ssize_t n;
-
-	mutex_lock(&scst_mutex);
-	n = scst_cpu_mask_show_val(buf, &scst_kobj_tgt(kobj)->cpu_mask);
-	mutex_unlock(&scst_mutex);
-	return n;
-}
-
-static ssize_t scst_tgt_cpu_mask_store(struct kobject *kobj,
-				       struct kobj_attribute *attr,
-				       const char *buf, size_t count)
-{
-	int rc;
-
-	mutex_lock(&scst_mutex);
-	rc = scst_cpu_mask_parse(buf, count, &scst_kobj_tgt(kobj)->cpu_mask);
-	mutex_unlock(&scst_mutex);
-	return rc ? rc : count;
-}
-
 static ssize_t scst_tgt_aen_show(struct kobject *kobj,
 				 struct kobj_attribute *attr, char *buf)
 {
@@ -2552,15 +2501,6 @@ static struct kobj_attribute scst_tgt_comment_attr =
 static struct kobj_attribute scst_tgt_addr_method_attr =
 	__ATTR(addr_method, 0644, scst_tgt_addr_method_show,
 	       scst_tgt_addr_method_store);
-static struct kobj_attribute scst_tgt_io_grouping_attr =
-	__ATTR(io_grouping_type, 0644, scst_tgt_io_grouping_show,
-	       scst_tgt_io_grouping_store);
-static struct kobj_attribute scst_tgt_black_hole_attr =
-	__ATTR(black_hole, 0644, scst_tgt_black_hole_show,
-	       scst_tgt_black_hole_store);
-static struct kobj_attribute scst_tgt_cpu_mask_attr =
-	__ATTR(cpu_mask, 0644, scst_tgt_cpu_mask_show,
-	       scst_tgt_cpu_mask_store);
 static struct kobj_attribute scst_tgt_aen_attr =
 	__ATTR(aen_disabled, 0644, scst_tgt_aen_show, scst_tgt_aen_store);
 static struct kobj_attribute scst_tgt_sg_tablesize_attr =
@@ -2572,9 +2512,9 @@ static struct attribute *scst_tgt_attrs[] = {
 	&scst_tgt_rel_id_attr.attr,
 	&scst_tgt_comment_attr.attr,
 	&scst_tgt_addr_method_attr.attr,
-	&scst_tgt_io_grouping_attr.attr,
-	&scst_tgt_black_hole_attr.attr,
-	&scst_tgt_cpu_mask_attr.attr,
+	&scst_io_grouping_attr.attr,
+	&scst_black_hole_attr.attr,
+	&scst_cpu_mask_attr.attr,
 	&scst_tgt_aen_attr.attr,
 	&scst_tgt_sg_tablesize_attr.attr,
 	&scst_tgt_read_cmd_count_attr.kattr.attr,

@@ -67,6 +67,28 @@ check_eq "$(blocks "$da")" 32768 "capacity of LUN 0 of hA"
 info "group g: LUN 0 = nd1, LUN 5 = nd0; hA joins it"
 check mgmt "$T/ini_groups/mgmt" "create g"
 check mgmt "$G/luns/mgmt" "add nd1 0"
+
+info "io_grouping_type, cpu_mask, black_hole: per target and per group"
+for o in "$T" "$G"; do
+	check_eq "$(head -n1 "$o/io_grouping_type")" auto "$o io_grouping_type default"
+	check_eq "$(cat "$o/black_hole")" 0 "$o black_hole default"
+done
+check mgmt "$G/io_grouping_type" "this_group_only"
+check mgmt "$G/black_hole" 2
+check mgmt "$T/io_grouping_type" 3
+check_eq "$(cat "$G/io_grouping_type")" "this_group_only
+[key]" "group io_grouping_type"
+check_eq "$(cat "$G/black_hole")" "2
+[key]" "group black_hole"
+check_eq "$(head -n1 "$T/io_grouping_type")" 3 "target io_grouping_type"
+check_eq "$(cat "$T/black_hole")" 0 "target black_hole untouched by the group's"
+check mgmt "$G/cpu_mask" 1
+check_eq "$(head -n1 "$G/cpu_mask" | tr -d ' ,' | sed 's/^0*//')" 1 "group cpu_mask"
+[ "$(head -n1 "$T/cpu_mask")" != "$(head -n1 "$G/cpu_mask")" ] ||
+	fail "target cpu_mask changed with the group's"
+check mgmt "$G/black_hole" 0
+check mgmt "$G/io_grouping_type" auto
+check mgmt "$T/io_grouping_type" auto
 check mgmt "$G/luns/mgmt" "add nd0 5 read_only=1"
 check mgmt "$G/initiators/mgmt" "add hA"
 check_eq "$(luns_of hA)" "$(readlink -f "$G/luns")" "luns link of hA in g"
