@@ -470,7 +470,12 @@ struct scst_cmd {
 	/* ---- result ---- */
 	u8 status;			/* SAM status */
 	u8 host_status;
-	u32 resp_data_len;		/* valid Data-In bytes in sg */
+	/*
+	 * Valid Data-In bytes in sg.  The core zeroes Data-In buffers of
+	 * emulated commands but not of LBA-addressed reads: for those the
+	 * handler must count only bytes it actually filled.
+	 */
+	u32 resp_data_len;
 	u8 sense_buf[SCST_SENSE_BUFFERSIZE];
 	u8 *sense;			/* NULL or sense_buf */
 	unsigned int sense_valid_len;

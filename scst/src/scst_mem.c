@@ -410,6 +410,19 @@ static int scst_alloc_buf(u32 len, bool atomic, int max_nents, bool zero,
 	return 0;
 }
 
+/*
+ * Cached vectors hold other commands' data, so nothing stale may reach the
+ * wire.  Emulated responses are often shorter than the buffer: zero those.
+ * LBA-addressed reads are not zeroed, since that would double the memory
+ * traffic of every READ: their handler reports in resp_data_len only the
+ * bytes it filled (see struct scst_cmd).
+ */
+static bool scst_cmd_needs_zeroed_buf(const struct scst_cmd *cmd)
+{
+	return scst_cmd_has_data_in(cmd) &&
+	       !(cmd->cdb_info && (cmd->cdb_info->flags & SCST_CDB_LBA));
+}
+
 int scst_alloc_cmd_bufs(struct scst_cmd *cmd, bool atomic)
 {
 	int max_nents = cmd->tgt->sg_tablesize ?: cmd->tgt->tgtt->sg_tablesize;
@@ -417,8 +430,8 @@ int scst_alloc_cmd_bufs(struct scst_cmd *cmd, bool atomic)
 	int rc;
 
 	rc = scst_alloc_buf(cmd->bufflen, atomic, max_nents,
-			    scst_cmd_has_data_in(cmd), &cmd->sg, &cmd->sg_cnt,
-			    &cmd->dp_sgv);
+			    scst_cmd_needs_zeroed_buf(cmd), &cmd->sg,
+			    &cmd->sg_cnt, &cmd->dp_sgv);
 	if (rc || !bidi)
 		return rc;
 	return scst_alloc_buf(cmd->out_bufflen, atomic, max_nents, false,

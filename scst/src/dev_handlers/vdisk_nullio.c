@@ -29,13 +29,9 @@ static void vdisk_nullio_rw(struct scst_cmd *cmd, struct vdisk_dev *vdev,
 {
 	size_t len = vdisk_xfer_len(cmd, vdev);
 
-	/*
-	 * The core zeroes the Data-In buffers it allocates; a buffer the
-	 * target driver supplied may hold anything and must not leak.
-	 */
+	/* The core does not zero LBA read buffers: they may hold old data */
 	if (!write) {
-		if (cmd->tgt_data_buf_alloced)
-			len = sg_zero_buffer(cmd->sg, cmd->sg_cnt, len, 0);
+		len = sg_zero_buffer(cmd->sg, cmd->sg_cnt, len, 0);
 		scst_set_resp_data_len(cmd, len);
 	}
 	vdisk_cmd_done(cmd, SCST_CONTEXT_DIRECT);
