@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-#   make            build the SCST modules against KDIR (default: the
+#   make            build the SCST and iSCSI modules and iscsi-scstd against KDIR (default: the
 #                   running kernel's headers)
 #   make check      install dependencies, build the modules against the
 #                   Debian kernel the QEMU guest boots, run all tests
@@ -10,14 +10,15 @@
 KDIR ?= /lib/modules/$(shell uname -r)/build
 export KDIR
 
-all: modules
+all: modules daemon
 
 modules:
-	@if [ -f scst/Makefile ]; then \
-		$(MAKE) -C scst modules KDIR=$(KDIR); \
-	else \
-		echo "scst/Makefile not present: no modules to build"; \
-	fi
+	$(MAKE) -C scst modules KDIR=$(KDIR)
+	$(MAKE) -C iscsi-scst modules KDIR=$(KDIR)
+
+# User-space programs (iscsi-scstd)
+daemon:
+	$(MAKE) -C iscsi-scst daemon
 
 # The guest runs the kernel of the installed linux-image-amd64, so build
 # against its headers whatever the host runs.
@@ -25,7 +26,7 @@ check:
 	tests/lib/install-deps.sh
 	+@kver=$$(tests/lib/kver.sh) && \
 		echo "make check: building modules for $$kver" && \
-		$(MAKE) modules test-modules KDIR=/usr/src/linux-headers-$$kver
+		$(MAKE) modules daemon test-modules KDIR=/usr/src/linux-headers-$$kver
 	tests/run-all.sh
 
 # Test-only kernel modules (tests/kmod), built against the core's symbols
@@ -39,9 +40,11 @@ test:
 # Installs into /lib/modules/$(KVER)/extra (KVER read from KDIR) + depmod.
 install uninstall:
 	$(MAKE) -C scst $@ KDIR=$(KDIR)
+	$(MAKE) -C iscsi-scst $@ KDIR=$(KDIR)
 
 clean:
-	@if [ -f scst/Makefile ]; then $(MAKE) -C scst clean KDIR=$(KDIR); fi
+	$(MAKE) -C scst clean KDIR=$(KDIR)
+	$(MAKE) -C iscsi-scst clean KDIR=$(KDIR)
 	@if [ -d $(KDIR) ]; then \
 		$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/kmod clean; \
 	else \
@@ -51,4 +54,4 @@ clean:
 	fi
 	rm -rf build
 
-.PHONY: all modules test-modules check test install uninstall clean
+.PHONY: all modules daemon test-modules check test install uninstall clean

@@ -580,6 +580,12 @@ struct scst_session *scst_register_session(struct scst_tgt *tgt,
 					   const char *initiator_name,
 					   void *tgt_priv);
 /*
+ * True if a session of initiator_name on tgt would see at least one LUN
+ * (a matching initiator group with LUNs, or default LUNs).  Process
+ * context; takes the core's management mutex.
+ */
+bool scst_initiator_has_luns(struct scst_tgt *tgt, const char *initiator_name);
+/*
  * Tear down an I_T nexus: aborts every command of the session (I_T NEXUS
  * LOSS), waits until none can execute any more and until the driver has
  * released all of them with scst_tgt_cmd_done(), then frees the session.

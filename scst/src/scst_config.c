@@ -300,6 +300,22 @@ struct scst_acg *scst_select_acg(struct scst_tgt *tgt, const char *ini)
 	return tgt->default_acg;
 }
 
+/*
+ * Would a session of initiator ini on tgt see at least one LUN?  Lets a
+ * target driver refuse logins that could do nothing, and hide targets
+ * from discovery for initiators that have no access.
+ */
+bool scst_initiator_has_luns(struct scst_tgt *tgt, const char *ini)
+{
+	bool res;
+
+	mutex_lock(&scst_mutex);
+	res = !list_empty(&scst_select_acg(tgt, ini)->acg_dev_list);
+	mutex_unlock(&scst_mutex);
+	return res;
+}
+EXPORT_SYMBOL_GPL(scst_initiator_has_luns);
+
 static int scst_sess_prepare_acg(struct scst_session *sess,
 				 struct scst_acg *acg, struct list_head *prep)
 {

@@ -8,6 +8,7 @@ PKGS=(
 	qemu-system-x86 busybox-static cpio gzip xz-utils zstd
 	sg3-utils fio lsscsi sparse e2fsprogs kmod util-linux procps
 	gcc make libc6-dev
+	open-iscsi libiscsi-bin tgt iproute2 python3
 )
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
