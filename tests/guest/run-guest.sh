@@ -18,6 +18,10 @@
 #   GUEST_ENV      names of host variables to pass to the test script
 #   GUEST_VERBOSE  1: also stream the serial console to stdout
 #   GUEST_TAIL     lines of log tails to show on failure (default 40)
+#   GUEST_ACCEL    QEMU -accel argument (default tcg; the benchmark uses
+#                  "tcg" with GUEST_ICOUNT)
+#   GUEST_ICOUNT   QEMU -icount argument, e.g. "shift=0,sleep=off,align=off"
+#                  (deterministic guest clock; use with GUEST_SMP=1)
 #   DMESG_IGNORE   extra ERE of dmesg lines to ignore (see dmesg-check.sh)
 #
 # Output: build/guest/logs/<test>.console (serial console),
@@ -104,7 +108,7 @@ append+=" mitigations=off no_hash_pointers sysctl.kernel.hung_task_timeout_secs=
 append+=" scsttimeout=$gtmo ${GUEST_APPEND:-}"
 
 qemu=(
-	qemu-system-x86_64 -accel tcg -cpu "${GUEST_CPU:-max}"
+	qemu-system-x86_64 -accel "${GUEST_ACCEL:-tcg}" -cpu "${GUEST_CPU:-max}"
 	-m "$GUEST_MEM" -smp "$GUEST_SMP"
 	-nographic -no-reboot -nic none
 	-kernel "$kernel" -initrd "$initrd" -append "$append"
@@ -113,6 +117,7 @@ qemu=(
 	-fsdev "local,id=fsres,path=$res,security_model=none,multidevs=remap"
 	-device "virtio-9p-pci,fsdev=fsres,mount_tag=results"
 )
+[ -n "${GUEST_ICOUNT:-}" ] && qemu+=(-icount "$GUEST_ICOUNT")
 
 start=$(date +%s)
 # timeout(1) runs in its own process group, so forward our signals to it:
