@@ -41,6 +41,7 @@ test:
 install uninstall:
 	$(MAKE) -C scst $@ KDIR=$(KDIR)
 	$(MAKE) -C iscsi-scst $@ KDIR=$(KDIR)
+	$(MAKE) -C scstadmin $@
 
 clean:
 	$(MAKE) -C scst clean KDIR=$(KDIR)

@@ -2,7 +2,8 @@
 # Top-level test driver.
 #
 #  1. host unit tests: "make -C tests/unit" (if tests/unit/Makefile exists),
-#     then every executable under build/unit/ is one test;
+#     then every executable under build/unit/ is one test, plus the
+#     scstadmin prove suite (scstadmin/t/run.sh);
 #  2. guest tests: tests/guest/t-*.sh in sorted order, each in its own guest
 #     boot (tests/guest/run-guest.sh), or only those named in
 #     TESTS="t-00-boot t-10-foo".
@@ -49,6 +50,24 @@ if [ "${SKIP_UNIT:-0}" != 1 ] && [ -f tests/unit/Makefile ]; then
 		tail -n 30 "$logdir/unit-build.log"
 		ko unit-build
 	fi
+fi
+
+# ---- 1b. host script tests (scstadmin prove suite, ...) ------------------
+if [ "${SKIP_UNIT:-0}" != 1 ]; then
+	for t in scstadmin/t/run.sh; do
+		[ -f "$t" ] || continue
+		name=unit/${t%%/*}
+		log=$logdir/unit/$(echo "$name" | tr / _).log
+		mkdir -p "$logdir/unit"
+		if timeout -k 5 "${UNIT_TIMEOUT:-300}" sh "$t" </dev/null >"$log" 2>&1; then
+			echo "PASS $name"
+			ok
+		else
+			echo "FAIL $name; last lines of $log:"
+			tail -n 30 "$log"
+			ko "$name"
+		fi
+	done
 fi
 
 # ---- 2. guest tests -------------------------------------------------------
