@@ -54,12 +54,15 @@ fi
 
 # ---- 1b. host script tests (scstadmin prove suite, ...) ------------------
 if [ "${SKIP_UNIT:-0}" != 1 ]; then
-	for t in scstadmin/t/run.sh; do
+	for t in scstadmin/t/run.sh tests/unit/iscsi-daemon-host-test.sh; do
 		[ -f "$t" ] || continue
-		name=unit/${t%%/*}
+		case $t in
+		*/run.sh) name=unit/${t%%/*} ;;
+		*) name=unit/$(basename "$t" .sh) ;;
+		esac
 		log=$logdir/unit/$(echo "$name" | tr / _).log
 		mkdir -p "$logdir/unit"
-		if timeout -k 5 "${UNIT_TIMEOUT:-300}" sh "$t" </dev/null >"$log" 2>&1; then
+		if timeout -k 5 "${UNIT_TIMEOUT:-300}" bash "$t" </dev/null >"$log" 2>&1; then
 			echo "PASS $name"
 			ok
 		else
