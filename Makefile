@@ -37,6 +37,16 @@ test-modules: modules
 test:
 	tests/run-all.sh
 
+# Benchmark, not part of check: our iSCSI target vs LIO vs tgt through
+# open-iscsi + fio in one deterministic guest (QEMU TCG, -icount, 1 vCPU);
+# the table goes to build/bench/results.txt.  About an hour of wall time
+# with the defaults (BENCH_* variables: tests/bench/run-bench.sh).
+bench:
+	+@kver=$$(tests/lib/kver.sh) && \
+		$(MAKE) modules daemon KDIR=/usr/src/linux-headers-$$kver || \
+		echo "make bench: build failed, measuring the stacks that are there"
+	tests/bench/run-bench.sh
+
 # Installs into /lib/modules/$(KVER)/extra (KVER read from KDIR) + depmod.
 install uninstall:
 	$(MAKE) -C scst $@ KDIR=$(KDIR)
@@ -55,4 +65,4 @@ clean:
 	fi
 	rm -rf build
 
-.PHONY: all modules daemon test-modules check test install uninstall clean
+.PHONY: all modules daemon test-modules check test bench install uninstall clean
