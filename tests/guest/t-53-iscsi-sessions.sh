@@ -107,6 +107,14 @@ fio_loop_start fr "$FD"
 nap 3
 # The link goes down first, so that the target sees neither the reset of
 # the destroyed socket nor anything else: its session stays as it was.
+# Once the link is back, the target's retransmissions on the old connection
+# would be answered with a reset by the initiator host (which closes the
+# target's session before the new login can reinstate it), so drop them on
+# arrival.
+check tc qdisc add dev v-root ingress
+check tc filter add dev v-root parent ffff: protocol ip prio 1 u32 \
+	match ip sport "$ISCSI_PORT" 0xffff match ip dport "${old_conn% }" 0xffff \
+	action drop
 check ip link set v-root down
 iscsid_stop -9
 modprobe -q tcp_diag 2>/dev/null || true
@@ -123,6 +131,7 @@ wait_tgt_nsess "$T" 1 "$INI_A" 30
 wait_until 30 _new_conn "$old_conn" ||
 	fail "target connections: '$(tgt_conns)', before: '$old_conn' (old one not replaced)"
 info "target connection from port ${old_conn% } replaced by $(tgt_conns)"
+check tc qdisc del dev v-root ingress
 info "iscsid: $(tail -n 2 "$IW/iscsid.log" | tr '\n' ' ')"
 nap 3
 runs=$(fio_loop_stop fr)
