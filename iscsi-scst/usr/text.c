@@ -240,6 +240,8 @@ int tbuf_put(struct tbuf *t, const void *data, size_t len)
 		t->overflow = true;
 		return -ENOSPC;
 	}
+	if (!len)	/* t->buf may still be NULL: memcpy() must not see it */
+		return 0;
 	if (t->len + len > t->cap) {
 		size_t cap = t->cap ? t->cap : 256;
 		char *nb;

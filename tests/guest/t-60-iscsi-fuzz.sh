@@ -88,7 +88,6 @@ iscsi_add_fileio fz0 64
 iscsi_add_target "$T"
 iscsi_add_lun "$T" 0 fz0
 iscsi_enable_target "$T"
-wait_until 20 _listening root || fail "the target does not listen on port $ISCSI_PORT"
 info "fuzz seed $SEED"
 
 # ---------------------------------------------------------------------------
