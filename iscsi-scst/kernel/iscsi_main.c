@@ -53,7 +53,7 @@ static ssize_t iscsi_drv_enabled_store(struct kobject *kobj,
 	bool en, changed;
 	char w[8];
 
-	if (iscsi_get_word(buf, count, w, sizeof(w)) ||
+	if (scst_get_word(buf, count, w, sizeof(w)) ||
 	    scst_parse_bool(w, &en)) {
 		pr_err("enabled: invalid value \"%.*s\" (0 or 1)\n",
 		       (int)min_t(size_t, count, 64), buf);

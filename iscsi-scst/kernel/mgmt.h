@@ -79,7 +79,6 @@ bool iscsi_ctl_daemon_attached(void);
 
 /* target.c */
 extern spinlock_t iscsi_param_lock;
-int iscsi_get_word(const char *buf, size_t count, char *out, size_t outlen);
 extern const struct attribute *iscsi_tgt_attrs[];
 extern const char *iscsi_tgt_param_names[];
 void iscsi_target_tables_init(void);

@@ -117,26 +117,6 @@ static int iscsi_digest_slot(enum iscsi_param idx)
 	return idx == ISCSI_P_HEADER_DIGEST ? 0 : 1;
 }
 
-/*
- * Copy a one-word attribute value without surrounding white space.
- * Returns -EINVAL if it does not fit (or is empty when that matters to
- * the caller's parser, which then rejects "").
- */
-int iscsi_get_word(const char *buf, size_t count, char *out, size_t outlen)
-{
-	while (count && isspace((unsigned char)*buf)) {
-		buf++;
-		count--;
-	}
-	while (count && isspace((unsigned char)buf[count - 1]))
-		count--;
-	if (count >= outlen)
-		return -EINVAL;
-	memcpy(out, buf, count);
-	out[count] = '\0';
-	return 0;
-}
-
 static void iscsi_param_complain(const struct iscsi_param_attr *pa,
 				 const char *val)
 {
@@ -273,7 +253,7 @@ static ssize_t iscsi_tgt_param_store(struct kobject *kobj,
 
 	if (!t)
 		return -ENOENT;
-	if (iscsi_get_word(buf, count, val, sizeof(val))) {
+	if (scst_get_word(buf, count, val, sizeof(val))) {
 		pr_err("%s: invalid value \"%.*s\" (too long)\n",
 		       attr->attr.name, (int)min_t(size_t, count, 64), buf);
 		return -EINVAL;

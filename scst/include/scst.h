@@ -743,6 +743,7 @@ void scst_capacity_data_changed(struct scst_device *dev);
  */
 struct kobject *scst_get_main_kobj(void);
 int scst_wait_info_completion(void);
+int scst_get_word(const char *buf, size_t count, char *out, size_t outlen);
 
 /*
  * Internal helpers shared with handlers

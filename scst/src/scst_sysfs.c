@@ -68,9 +68,11 @@ static ssize_t scst_emit_key(char *buf, ssize_t len, bool key)
 	return len;
 }
 
-/* Copy a one-word attribute value without the surrounding white space */
-static int scst_get_word(const char *buf, size_t count, char *out,
-			 size_t outlen)
+/*
+ * Copy a one-word attribute value without the surrounding white space.
+ * Returns -EINVAL if it does not fit in @outlen (terminator included).
+ */
+int scst_get_word(const char *buf, size_t count, char *out, size_t outlen)
 {
 	while (count && isspace((unsigned char)*buf)) {
 		buf++;
@@ -84,6 +86,7 @@ static int scst_get_word(const char *buf, size_t count, char *out,
 	out[count] = '\0';
 	return 0;
 }
+EXPORT_SYMBOL_GPL(scst_get_word);
 
 static int scst_get_bool(const char *buf, size_t count, bool *val)
 {

@@ -9,41 +9,6 @@ D=$S/targets/scst_local
 T=$D/t1
 G=$T/ini_groups/g1
 
-# Every path, plus the content of every readable attribute except the
-# help texts and the result of the last command.
-snapshot() {
-	local f
-	find "$S" | sort
-	find "$S" -type f | sort | while read -r f; do
-		case ${f##*/} in
-		mgmt | last_sysfs_mgmt_res) continue ;;
-		esac
-		printf '%s=' "$f"
-		cat "$f" 2>/dev/null | tr '\n' '|'
-		echo
-	done
-}
-
-nfail=0
-# must_fail PATH EXPECTED_ERRNO_TEXT CMD...: the write must fail; if the
-# expected text is not empty, strerror() of the failure must contain it.
-must_fail() {
-	local path=$1 want=$2 err
-	shift 2
-	nfail=$((nfail + 1))
-	if err=$( { echo "$*" >"$path"; } 2>&1 ); then
-		fail "accepted: echo '$*' >$path"
-	fi
-	if [ -n "$want" ] && [[ $err != *"$want"* ]]; then
-		fail "echo '$*' >$path: got '$err', expected '$want'"
-	fi
-}
-
-EINVAL="Invalid argument"
-EEXIST="File exists"
-ENOENT="No such file or directory"
-EBUSY="Device or resource busy"
-
 info "load modules"
 LOCAL_PARAMS="add_default_tgt=0" load_scst
 
@@ -71,7 +36,7 @@ check_eq "$(head -n1 "$D/t2/rel_tgt_id")" "2" "auto rel_tgt_id of t2"
 grep -q "The following parameters available:.*size_mb" "$H/mgmt" ||
 	fail "handler help does not list its parameters"
 
-before=$(snapshot)
+before=$(sysfs_snapshot)
 
 info "handler mgmt"
 must_fail "$H/mgmt" "" "frobnicate nd3"
@@ -148,12 +113,12 @@ must_fail "$S/devices/nd1/max_tgt_dev_commands" "$EINVAL" "0"
 must_fail "$S/devices/nd1/block" "$EINVAL" "0"
 must_fail "$S/device_groups/mgmt" "" "create dg1"
 
-after=$(snapshot)
+after=$(sysfs_snapshot)
 if [ "$before" != "$after" ]; then
 	diff <(printf '%s\n' "$before") <(printf '%s\n' "$after") >&2
 	fail "the tree changed after rejected commands"
 fi
-info "$nfail malformed commands rejected, tree unchanged"
+info "$MUST_FAIL_COUNT malformed commands rejected, tree unchanged"
 
 info "cleanup"
 check mgmt "$G/luns/mgmt" "del 3"

@@ -11,7 +11,6 @@ H=$S/handlers/vdisk_nullio
 T=$D/t
 G=$T/ini_groups/g
 
-EBUSY="Device or resource busy"
 
 sess_host() {
 	local h

@@ -11,20 +11,6 @@ NULLIO=$S/handlers/vdisk_nullio
 FILEIO=$S/handlers/vdisk_fileio
 T=$D/lt0
 
-EINVAL="Invalid argument"
-EEXIST="File exists"
-ENOENT="No such file or directory"
-
-# must_fail PATH ERRNO_TEXT CMD...: the write must fail with that error.
-must_fail() {
-	local path=$1 want=$2 err
-	shift 2
-	if err=$( { echo "$*" >"$path"; } 2>&1 ); then
-		fail "accepted: echo '$*' >$path"
-	fi
-	[[ $err == *"$want"* ]] || fail "echo '$*' >$path: got '$err', expected '$want'"
-}
-
 # wait_for SECONDS CMD...: poll CMD until it succeeds.
 # local_host TGT SESS: SCSI host number of a session (sessions/<s>/host).
 # lun_disk HOST LUN: /dev/sdX of that LUN (fails if none).

@@ -19,40 +19,6 @@ T1=iqn.2024-01.org.example:t1
 T2=iqn.2024-01.org.example:t2
 MAXDSL=1048576
 
-EINVAL="Invalid argument"
-EEXIST="File exists"
-ENOENT="No such file or directory"
-
-# Every path, plus the content of every readable attribute except the
-# help texts and the result of the last command (as in t-20).
-snapshot() {
-	local f
-	find "$S" | sort
-	find "$S" -type f | sort | while read -r f; do
-		case ${f##*/} in
-		mgmt | last_sysfs_mgmt_res) continue ;;
-		esac
-		printf '%s=' "$f"
-		cat "$f" 2>/dev/null | tr '\n' '|'
-		echo
-	done
-}
-
-nfail=0
-# must_fail PATH EXPECTED_ERRNO_TEXT CMD...: the write must fail; if the
-# expected text is not empty, strerror() of the failure must contain it.
-must_fail() {
-	local path=$1 want=$2 err
-	shift 2
-	nfail=$((nfail + 1))
-	if err=$( { echo "$*" >"$path"; } 2>&1 ); then
-		fail "accepted: echo '$*' >$path"
-	fi
-	if [ -n "$want" ] && [[ $err != *"$want"* ]]; then
-		fail "echo '$*' >$path: got '$err', expected '$want'"
-	fi
-}
-
 # val FILE: the content with new lines shown as '|'
 val() {
 	tr '\n' '|' <"$1"
@@ -198,7 +164,7 @@ check mgmt "$D/$T2/enabled" 0
 check_val "$D/$T2/enabled" "0|"
 check mgmt "$D/enabled" 1
 
-before=$(snapshot)
+before=$(sysfs_snapshot)
 
 info "malformed driver mgmt commands"
 M=$D/mgmt
@@ -306,12 +272,12 @@ must_fail "$D/version" "" "1"
 must_fail "$D/open_state" "" "open"
 must_fail "$D/IncomingUser" "" "x y"
 
-after=$(snapshot)
+after=$(sysfs_snapshot)
 if [ "$before" != "$after" ]; then
 	diff <(printf '%s\n' "$before") <(printf '%s\n' "$after") >&2
 	fail "the tree changed after rejected commands"
 fi
-info "$nfail malformed commands rejected, tree unchanged"
+info "$MUST_FAIL_COUNT malformed commands rejected, tree unchanged"
 dmesg | grep -q 'iscsi-scst: MaxSessions: invalid value "65536"' ||
 	fail "no error message naming the attribute and the value"
 

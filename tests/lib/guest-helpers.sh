@@ -30,6 +30,48 @@ check() {
 	"$@" || fail "command failed (rc $?): $*"
 }
 
+# strerror() texts of the errors mgmt writes return, for must_fail
+# shellcheck disable=SC2034  # used by the test scripts
+EINVAL="Invalid argument"
+# shellcheck disable=SC2034
+EEXIST="File exists"
+# shellcheck disable=SC2034
+ENOENT="No such file or directory"
+# shellcheck disable=SC2034
+EBUSY="Device or resource busy"
+
+# sysfs_snapshot: every path under the SCST tree plus the content of every
+# readable attribute except the help texts and the last mgmt result, so
+# that two snapshots are equal when a rejected command changed nothing.
+sysfs_snapshot() {
+	local f
+	find "$SCST_SYSFS" | sort
+	find "$SCST_SYSFS" -type f | sort | while read -r f; do
+		case ${f##*/} in
+		mgmt | last_sysfs_mgmt_res) continue ;;
+		esac
+		printf '%s=' "$f"
+		cat "$f" 2>/dev/null | tr '\n' '|'
+		echo
+	done
+}
+
+MUST_FAIL_COUNT=0
+# must_fail PATH EXPECTED_ERRNO_TEXT CMD...: writing CMD to PATH must fail;
+# if the expected text is not empty, strerror() of the failure must
+# contain it.  MUST_FAIL_COUNT counts the calls.
+must_fail() {
+	local path=$1 want=$2 err
+	shift 2
+	MUST_FAIL_COUNT=$((MUST_FAIL_COUNT + 1))
+	if err=$( { echo "$*" >"$path"; } 2>&1 ); then
+		fail "accepted: echo '$*' >$path"
+	fi
+	if [ -n "$want" ] && [[ $err != *"$want"* ]]; then
+		fail "echo '$*' >$path: got '$err', expected '$want'"
+	fi
+}
+
 # check_fails CMD...: run CMD, fail the test if it succeeds.
 check_fails() {
 	if "$@"; then
