@@ -9,7 +9,8 @@
 #     TESTS="t-00-boot t-10-foo".
 #
 # Environment: TESTS (guest tests to run), SKIP_UNIT=1, SKIP_GUEST=1,
-# UNIT_TIMEOUT (s, default 300), plus run-guest.sh's GUEST_* variables.
+# UNIT_TIMEOUT (s, default 300), GUEST_JOBS (guests run at once, default
+# 2; 1 runs them one by one), plus run-guest.sh's GUEST_* variables.
 # Logs: build/logs/.  The last line is "N passed, N failed"; the exit status
 # is nonzero if anything failed.
 set -uo pipefail
@@ -88,6 +89,32 @@ if [ "${SKIP_GUEST:-0}" != 1 ]; then
 		done
 	fi
 	[ ${#scripts[@]} -gt 0 ] && echo "== guest tests (${#scripts[@]})"
+	# Up to GUEST_JOBS guests at a time: much of a guest test's time is
+	# spent waiting (timeouts, reconnects, sleeps), so two guests share
+	# two host cores well.  Each test's output is shown when it ends.
+	jobs_max=${GUEST_JOBS:-2}
+	running=0
+	finish_one() {
+		local name rc rcf n=0 wrc=0
+		wait -n || wrc=$?
+		for rcf in "$logdir"/*.rc; do
+			[ -f "$rcf" ] || continue
+			name=$(basename "$rcf" .rc)
+			rc=$(cat "$rcf")
+			rm -f "$rcf"
+			n=$((n + 1))
+			cat "$logdir/$name.log"
+			if [ "$rc" -eq 0 ]; then
+				ok
+			else
+				ko "$name"
+			fi
+		done
+		running=$((running - n))
+		# 127: no child left (cannot happen unless a job died unseen)
+		[ "$wrc" -ne 127 ] || running=0
+	}
+	rm -f "$logdir"/*.rc
 	for s in "${scripts[@]}"; do
 		name=$(basename "$s" .sh)
 		if [ ! -f "$s" ]; then
@@ -95,12 +122,25 @@ if [ "${SKIP_GUEST:-0}" != 1 ]; then
 			ko "$name"
 			continue
 		fi
-		tests/guest/run-guest.sh "$s" 2>&1 | tee "$logdir/$name.log"
-		if [ "${PIPESTATUS[0]}" -eq 0 ]; then
-			ok
-		else
-			ko "$name"
+		if [ "$jobs_max" -le 1 ]; then
+			tests/guest/run-guest.sh "$s" 2>&1 | tee "$logdir/$name.log"
+			if [ "${PIPESTATUS[0]}" -eq 0 ]; then
+				ok
+			else
+				ko "$name"
+			fi
+			continue
 		fi
+		while [ "$running" -ge "$jobs_max" ]; do
+			finish_one
+		done
+		( tests/guest/run-guest.sh "$s" >"$logdir/$name.log" 2>&1
+		  echo $? >"$logdir/$name.rc.tmp"
+		  mv "$logdir/$name.rc.tmp" "$logdir/$name.rc" ) &
+		running=$((running + 1))
+	done
+	while [ "$running" -gt 0 ]; do
+		finish_one
 	done
 fi
 
