@@ -12,6 +12,12 @@
 #     proc/sys/dev/pts/tmp/run/configfs/debugfs, bring up lo, mount the
 #     writable 9p share "results" at /results and run /results/run.sh (made by
 #     run-guest.sh), then save status + dmesg to /results and power off.
+#   With "scstdisk=1" on the kernel command line (run-guest.sh, tests marked
+#   "# run-guest: reboot-systemd") the overlay's upper layer is the ext4 disk
+#   /dev/vda instead of a tmpfs, so it persists across boots; with
+#   "scstinit=systemd" stage 1 starts /lib/systemd/systemd instead of stage
+#   2, booting scst-guest.target (multi-user.target minus the host's own
+#   services), whose scst-guest-test.service runs stage 2's test part.
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -22,7 +28,7 @@ out=$outdir/initramfs-$KVER.cpio.gz
 BUSYBOX=${BUSYBOX:-/bin/busybox}
 
 # Modules needed before the switch; their dependencies come from modules.dep.
-WANT="virtio_pci 9pnet_virtio 9p overlay configfs"
+WANT="virtio_pci 9pnet_virtio 9p overlay configfs virtio_blk crc32c_generic ext4"
 
 die() { echo "mkinitramfs: $*" >&2; exit 1; }
 
@@ -143,7 +149,15 @@ for i in 1 2 3 4 5 6 7 8 9 10; do
 done
 [ -n "$ok" ] || die "cannot mount 9p hostroot"
 
-mount -t tmpfs -o mode=0755 tmpfs /mnt/rw || die "tmpfs"
+if grep -qw scstdisk=1 /proc/cmdline; then
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		[ -b /dev/vda ] && break
+		sleep 0.5
+	done
+	mount -t ext4 /dev/vda /mnt/rw || die "cannot mount /dev/vda (scstdisk=1)"
+else
+	mount -t tmpfs -o mode=0755 tmpfs /mnt/rw || die "tmpfs"
+fi
 mkdir -p /mnt/rw/upper /mnt/rw/work
 mount -t overlay -o lowerdir=/mnt/lower,upperdir=/mnt/rw/upper,workdir=/mnt/rw/work \
 	overlay /newroot || die "cannot mount overlay"
@@ -155,6 +169,13 @@ chmod 0755 /newroot/.guest/init2
 
 log "stage 2 copied at $(cut -d' ' -f1 /proc/uptime)s"
 mount --move /dev /newroot/dev || die "move /dev"
+if grep -qw scstinit=systemd /proc/cmdline; then
+	sh /guest/systemd-setup /newroot || die "systemd setup"
+	# else systemd-tmpfiles would empty the host's /tmp (lower layer)
+	mount -t tmpfs -o mode=1777 tmpfs /newroot/tmp || die "tmpfs /tmp"
+	umount /proc /sys
+	exec switch_root /newroot /lib/systemd/systemd --unit=scst-guest.target
+fi
 umount /proc /sys
 exec switch_root /newroot /.guest/init2
 die "switch_root failed"
@@ -179,6 +200,9 @@ off() {
 	sleep 10
 }
 
+# Under systemd (scstinit=systemd, scst-guest-test.service runs
+# "init2 --systemd") the system is already set up: only run the test.
+if [ "${1:-}" != --systemd ]; then
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 exec </dev/console >/dev/console 2>&1
@@ -197,6 +221,7 @@ log "stage 2 started at ${up}s"
 [ -d /sys/kernel/debug ] && mount -t debugfs debugfs /sys/kernel/debug
 $BB ip link set lo up 2>/dev/null || $BB ifconfig lo 127.0.0.1 up
 echo guest >/proc/sys/kernel/hostname
+fi
 
 mkdir -p /results
 if ! mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000,cache=none \
@@ -245,6 +270,52 @@ sync
 umount /results
 off
 STAGE2
+
+# ---- scstinit=systemd: prepare the root for systemd (run by stage 1) -----
+cat >"$tmp/guest/systemd-setup" <<'SDSETUP'
+# usage: sh systemd-setup ROOT
+# Boot target scst-guest.target = multi-user.target + the test unit; the
+# host's own services (everything enabled in its /etc/systemd/system, e.g.
+# tgt, iscsid, postgresql) and gettys are masked.  Units of the project
+# (scst*, iscsi-scstd*) enabled by a test are kept.
+d=$1/etc/systemd/system
+mkdir -p "$d" || exit 1
+# The host root may be a container's: systemd must not think it runs in one
+# (it would ignore the kernel command line).
+rm -f "$1/.dockerenv" "$1/run/.containerenv"
+for w in "$d"/*.wants/*; do
+	[ -e "$w" ] || [ -L "$w" ] || continue
+	u=${w##*/}
+	case $u in scst* | iscsi-scstd*) continue ;; esac
+	ln -sfn /dev/null "$d/$u"
+done
+for u in getty.target console-getty.service serial-getty@ttyS0.service \
+	systemd-logind.service systemd-remount-fs.service \
+	systemd-firstboot.service tgt.service iscsid.service iscsid.socket \
+	open-iscsi.service rtslib-fb-targetctl.service; do
+	ln -sfn /dev/null "$d/$u"
+done
+cat >"$d/scst-guest.target" <<EOF
+[Unit]
+Description=Guest test boot (run-guest.sh)
+Requires=multi-user.target
+After=multi-user.target
+Wants=scst-guest-test.service
+AllowIsolate=yes
+EOF
+cat >"$d/scst-guest-test.service" <<EOF
+[Unit]
+Description=Guest test (run-guest.sh)
+After=multi-user.target
+
+[Service]
+Type=oneshot
+ExecStart=/.guest/init2 --systemd
+StandardOutput=journal+console
+StandardError=journal+console
+TimeoutStartSec=infinity
+EOF
+SDSETUP
 
 # ---- pack ------------------------------------------------------------------
 chmod 0755 "$tmp/init" "$tmp/guest/init2"

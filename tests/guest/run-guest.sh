@@ -10,7 +10,8 @@
 # exported.
 #
 # Environment:
-#   GUEST_TIMEOUT  seconds for boot + test, then QEMU is killed (default 900)
+#   GUEST_TIMEOUT  seconds for boot + test, then QEMU is killed (default 900;
+#                  0: no limit and no in-guest watchdog, e.g. for make demo)
 #   GUEST_SMP      number of vCPUs (default 2)
 #   GUEST_MEM      memory in MiB (default 3072)
 #   GUEST_CPU      QEMU CPU model (default max)
@@ -22,7 +23,19 @@
 #                  "tcg" with GUEST_ICOUNT)
 #   GUEST_ICOUNT   QEMU -icount argument, e.g. "shift=0,sleep=off,align=off"
 #                  (deterministic guest clock; use with GUEST_SMP=1)
+#   GUEST_NET      QEMU network options (default "-nic none"), e.g.
+#                  "-nic user,model=virtio-net-pci,hostfwd=tcp:127.0.0.1:3260-:3260"
+#                  (the guest script loads virtio_net and sets the address)
 #   DMESG_IGNORE   extra ERE of dmesg lines to ignore (see dmesg-check.sh)
+#
+# A SCRIPT with the line "# run-guest: reboot-systemd" runs in two boots of
+# one guest (GUEST_BOOT=1, then 2, in its environment): the root overlay's
+# upper layer is then a scratch ext4 disk image (/dev/vda; deleted at the
+# end) that persists from boot 1 to boot 2.  Boot 1 is as usual; boot 2
+# starts systemd as init (scst-guest.target, see mkinitramfs.sh), which
+# runs SCRIPT from a unit.  Boot 2 only follows a passing boot 1; each boot
+# has the whole GUEST_TIMEOUT.  Boot 1's files are kept in the results as
+# boot1-{status,output.log,dmesg.txt,console}.
 #
 # Output: build/guest/logs/<test>.console (serial console),
 #         build/guest/results/<test>/{status,dmesg.txt,output.log,run.sh}
@@ -68,12 +81,25 @@ chmod 0755 "$res"
 console=$res.console
 : >"$console"
 
+boots=1
+grep -qx '# run-guest: reboot-systemd' "$script" && boots=2
+disk=
+if [ "$boots" = 2 ]; then
+	disk=$res.disk
+	if ! { truncate -s 4G "$disk" && mkfs.ext4 -q -F "$disk" >/dev/null; }; then
+		echo "run-guest: cannot make the guest disk $disk" >&2
+		rm -rf "$res" "$console" "$disk"
+		exit 1
+	fi
+fi
+
 # Move this run's files to their canonical places (on any exit).
 publish() {
 	rm -rf "$final_res"
 	mv -T "$res" "$final_res" 2>/dev/null || cp -a "$res/." "$final_res/"
 	mv -f "$console" "$final_console"
 	rm -rf "$res" "$console"
+	[ -z "$disk" ] || rm -f "$disk"
 }
 
 # The command the guest runs (via stage 2 of the initramfs).
@@ -81,6 +107,7 @@ publish() {
 	echo '#!/bin/bash'
 	printf 'export TOP=%q\n' "$top"
 	printf 'export KVER=%q\n' "$KVER"
+	echo 'export GUEST_BOOT=1'
 	for v in ${GUEST_ENV:-}; do
 		[ -n "${!v+x}" ] && printf 'export %s=%q\n' "$v" "${!v}"
 	done
@@ -106,11 +133,12 @@ fi
 append="console=ttyS0,115200 panic=-1 log_buf_len=8M printk.devkmsg=on"
 append+=" mitigations=off no_hash_pointers sysctl.kernel.hung_task_timeout_secs=60"
 append+=" scsttimeout=$gtmo ${GUEST_APPEND:-}"
+[ "$boots" = 2 ] && append+=" scstdisk=1"
 
 qemu=(
 	qemu-system-x86_64 -accel "${GUEST_ACCEL:-tcg}" -cpu "${GUEST_CPU:-max}"
 	-m "$GUEST_MEM" -smp "$GUEST_SMP"
-	-nographic -no-reboot -nic none
+	-nographic -no-reboot
 	-kernel "$kernel" -initrd "$initrd" -append "$append"
 	-fsdev "local,id=fsroot,path=/,security_model=none,readonly=on,multidevs=remap"
 	-device "virtio-9p-pci,fsdev=fsroot,mount_tag=hostroot"
@@ -118,8 +146,13 @@ qemu=(
 	-device "virtio-9p-pci,fsdev=fsres,mount_tag=results"
 )
 [ -n "${GUEST_ICOUNT:-}" ] && qemu+=(-icount "$GUEST_ICOUNT")
+# shellcheck disable=SC2206  # several options, split on blanks
+qemu+=(${GUEST_NET:--nic none})
+[ -n "$disk" ] && qemu+=(-drive "file=$disk,if=virtio,format=raw")
 
 start=$(date +%s)
+boot=1
+while :; do	# once per boot (see "reboot-systemd" above)
 # timeout(1) runs in its own process group, so forward our signals to it:
 # an interrupted run must not leave a QEMU behind.
 if [ "${GUEST_VERBOSE:-0}" = 1 ]; then
@@ -132,6 +165,22 @@ trap 'kill -TERM $qpid 2>/dev/null; wait $qpid; publish; echo "run-guest: interr
 wait $qpid
 qrc=$?
 trap - INT TERM HUP
+if [ "$boot" -lt "$boots" ] && [ "$(tr -dc '0-9' 2>/dev/null <"$res/status")" = 0 ]; then
+	boot=$((boot + 1))
+	for f in status output.log dmesg.txt; do
+		mv -f "$res/$f" "$res/boot1-$f"
+	done
+	mv -f "$console" "$res/boot1-console"
+	: >"$console"
+	sed -i 's/^export GUEST_BOOT=1$/export GUEST_BOOT=2/' "$res/run.sh"
+	for i in "${!qemu[@]}"; do
+		[ "${qemu[$i]}" = "$append" ] &&
+			qemu[i]="$append scstinit=systemd systemd.unit=scst-guest.target"
+	done
+	continue
+fi
+break
+done
 secs=$(( $(date +%s) - start ))
 publish
 res=$final_res
@@ -160,6 +209,10 @@ fi
 klog=$res/dmesg.txt
 [ -s "$klog" ] || klog=$console
 hits=$(DMESG_IGNORE=${DMESG_IGNORE:-} "$top/tests/lib/dmesg-check.sh" "$klog")
+if [ -s "$res/boot1-dmesg.txt" ]; then
+	hits=$( { DMESG_IGNORE=${DMESG_IGNORE:-} "$top/tests/lib/dmesg-check.sh" \
+		"$res/boot1-dmesg.txt"; printf '%s\n' "$hits"; } | sed '/^$/d')
+fi
 if [ -n "$hits" ]; then
 	[ "$rc" -ne 0 ] || rc=1
 	why="${why:+$why; }kernel log has $(printf '%s\n' "$hits" | wc -l) bad line(s)"

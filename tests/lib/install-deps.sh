@@ -9,6 +9,7 @@ PKGS=(
 	sg3-utils fio lsscsi sparse e2fsprogs kmod util-linux procps
 	gcc make libc6-dev
 	open-iscsi libiscsi-bin tgt iproute2 python3
+	systemd
 )
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
