@@ -58,6 +58,7 @@ struct scst_acg;
 struct scst_cmd;
 struct scst_mgmt_cmd;
 struct scst_cmd_threads;
+struct scst_io_stats;
 
 /*
  * Where a core entry point may continue processing.  A caller passes the
@@ -208,8 +209,8 @@ struct scst_tgt {
 	int addr_method;
 	struct scst_io_opts io_opts;
 	int sg_tablesize;
-	atomic64_t cmd_count[4];		/* indexed by data direction */
-	atomic64_t io_kb[4];
+	/* I/O statistics left behind by closed sessions (scst_mutex) */
+	struct scst_io_stats *dp_stats_done;
 
 	struct kobject tgt_kobj;
 	struct kobject *tgt_sess_kobj;
@@ -258,6 +259,7 @@ struct scst_session {
 	char *sess_name;			/* unique sysfs name */
 	atomic_t active_cmds;
 	atomic64_t cmd_count;
+	struct scst_io_stats __percpu *dp_stats;	/* scst_stats.c */
 	/* every live command of the session, for task management */
 	spinlock_t sess_list_lock;
 	struct list_head sess_cmd_list;
@@ -269,6 +271,7 @@ struct scst_session {
 	/* mgmt-private fields below (owned by scst_main.c/scst_config.c) */
 	struct kref mgmt_ref;		/* memory; sysfs work holds one */
 	int nr_tgt_devs;		/* incl. ones being torn down */
+	int dp_black_hole;		/* of sess->acg; written under scst_mutex */
 
 	struct kobject sess_kobj;
 	struct completion *sess_kobj_release_cmpl;
@@ -430,6 +433,10 @@ struct scst_tgt_dev {
 	struct scst_cmd_threads *active_cmd_threads;
 	/* dataplane: unfinished sequenced commands, under tgt_dev_lock */
 	struct list_head dp_sn_list;
+	/* PREVENT ALLOW MEDIUM REMOVAL of this nexus (READ/WRITE_ONCE) */
+	bool prevent_removal;
+	/* ALUA port of this nexus, cached by scst_alua.c (READ/WRITE_ONCE) */
+	u32 alua_port;
 };
 
 /*
@@ -513,6 +520,7 @@ struct scst_cmd {
 	u32 dp_full_resp_len;			/* resp_data_len, unclamped */
 	int dp_cpu;				/* CPU the command arrived on */
 	u8 dp_parked;				/* enum scst_park */
+	u64 dp_lat_start_ns;			/* 0: latency not measured */
 };
 
 /* cmd_flags bits */
@@ -737,6 +745,20 @@ void scst_dev_queue_ua(struct scst_device *dev, struct scst_session *except,
 		       u8 key, u8 asc, u8 ascq);
 /* Capacity changed: handler updated dev->nr_blocks; queue the UA */
 void scst_capacity_data_changed(struct scst_device *dev);
+
+/*
+ * ALUA: for INQUIRY.  Returns the standard INQUIRY TPGS bits (byte 5) of
+ * cmd's device (0 if it is in no device group) and sets *tpg_id to the
+ * group_id of the target port group cmd came through (0: none).
+ */
+u8 scst_alua_get_port_info(struct scst_cmd *cmd, u16 *tpg_id);
+
+/*
+ * Medium removal prevention (SPC-4 PREVENT ALLOW MEDIUM REMOVAL): kept per
+ * I_T_L nexus; the core clears it on nexus loss and logical unit reset.
+ */
+void scst_tgt_dev_set_prevent(struct scst_tgt_dev *tgt_dev, bool prevent);
+bool scst_dev_removal_prevented(struct scst_device *dev);
 
 /*
  * sysfs helpers for drivers and handlers

@@ -275,6 +275,9 @@ static inline void put_unaligned_be64(u64 val, void *p)
 #ifndef READ_16
 #define READ_16			0x88
 #endif
+#ifndef XDWRITEREAD_10
+#define XDWRITEREAD_10		0x53
+#endif
 #ifndef COMPARE_AND_WRITE
 #define COMPARE_AND_WRITE	0x89
 #endif

@@ -236,6 +236,14 @@ static const struct scst_cdb_info scst_cdb_table[] = {
 		/* obsolete PPC bit */
 		.ign = { [1] = 0x02 },
 	}, {
+		/* Data-Out and Data-In of TRANSFER LENGTH blocks each */
+		.opcode = XDWRITEREAD_10, .sa = SCST_CDB_NO_SA,
+		.name = "XDWRITEREAD(10)", .cdb_len = 10,
+		.direction = SCST_DATA_BIDI, LEN_BLOCKS(7, 2), LBA(2, 4),
+		.flags = DISK_WRITE | SCST_CDB_FUA,
+		.usage = { XDWRITEREAD_10, 0x1e, 0xff, 0xff, 0xff, 0xff,
+			   0x1f, 0xff, 0xff, 0x00 },
+	}, {
 		.opcode = MODE_SELECT_10, .sa = SCST_CDB_NO_SA,
 		.name = "MODE SELECT(10)", .cdb_len = 10,
 		.direction = SCST_DATA_WRITE, LEN_BYTES(7, 2),
@@ -827,6 +835,11 @@ int scst_cdb_parse(const u8 *cdb, unsigned int cdb_len,
 		break;
 	case COMPARE_AND_WRITE:
 		p->data_len = 2 * ((u64)nr << block_shift);
+		break;
+	case XDWRITEREAD_10:
+		/* DISABLE WRITE: the medium is only read */
+		if (cdb[1] & 0x04)
+			p->flags &= ~SCST_CDB_WRITE_MEDIUM;
 		break;
 	default:
 		break;

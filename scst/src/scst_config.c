@@ -105,6 +105,7 @@ static struct scst_tgt_dev *scst_tgt_dev_prepare(struct scst_session *sess,
 	INIT_LIST_HEAD(&tgt_dev->deferred_cmd_list);
 	atomic_set(&tgt_dev->tgt_dev_cmd_count, 0);
 	scst_tgt_dev_dataplane_init(tgt_dev);
+	scst_alua_init_tgt_dev(tgt_dev);
 
 	if (dev->handler->attach_tgt) {
 		rc = dev->handler->attach_tgt(tgt_dev);

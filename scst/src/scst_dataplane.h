@@ -75,6 +75,7 @@ enum scst_park {
 	SCST_PARK_SN,		/* tgt_dev->deferred_cmd_list, tgt_dev_lock */
 	SCST_PARK_DEV_BLOCK,	/* dev->dp_blocked_cmd_list, dev_lock */
 	SCST_PARK_SUSPEND,	/* global suspend list, scst_suspend_lock */
+	SCST_PARK_BLACK_HOLE,	/* black_hole list, scst_black_hole_lock */
 };
 
 /*

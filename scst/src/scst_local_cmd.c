@@ -175,6 +175,9 @@ static bool scst_rsoc_supported(const struct scst_cdb_info *info, void *ctx)
 
 	if ((info->flags & SCST_CDB_LOCAL) && scst_local_cmd_supported(cdb, 2))
 		return true;
+	if (info->opcode == MAINTENANCE_IN && info->sa == MI_REPORT_TARGET_PGS &&
+	    scst_alua_rtpg_supported(dev))
+		return true;
 	if (dev->handler->opcode_supported)
 		return dev->handler->opcode_supported(dev, info);
 	switch (dev->type) {
@@ -230,6 +233,9 @@ static void scst_maintenance_in(struct scst_cmd *cmd)
 		break;
 	case MI_REPORT_SUPPORTED_TASK_MANAGEMENT_FUNCTIONS:
 		scst_rstmf(cmd);
+		break;
+	case MI_REPORT_TARGET_PGS:
+		scst_alua_rtpg(cmd);
 		break;
 	default:
 		scst_set_invalid_field_in_cdb(cmd, 1, 4);

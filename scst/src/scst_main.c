@@ -218,7 +218,6 @@ static struct scst_tgt *scst_tgt_alloc(struct scst_tgt_template *tgtt,
 				       const char *name)
 {
 	struct scst_tgt *tgt;
-	int i;
 
 	tgt = kzalloc(sizeof(*tgt), GFP_KERNEL);
 	if (!tgt)
@@ -235,11 +234,13 @@ static struct scst_tgt *scst_tgt_alloc(struct scst_tgt_template *tgtt,
 	tgt->addr_method = SCST_LUN_ADDR_METHOD_PERIPHERAL;
 	tgt->sg_tablesize = tgtt->sg_tablesize;
 	scst_io_opts_init(&tgt->io_opts);
-	for (i = 0; i < ARRAY_SIZE(tgt->cmd_count); i++) {
-		atomic64_set(&tgt->cmd_count[i], 0);
-		atomic64_set(&tgt->io_kb[i], 0);
+	if (scst_tgt_stats_alloc(tgt)) {
+		kfree(tgt->tgt_name);
+		kfree(tgt);
+		return NULL;
 	}
 	if (scst_tgt_init_default_acg(tgt)) {
+		scst_tgt_stats_free(tgt);
 		kfree(tgt->tgt_name);
 		kfree(tgt);
 		return NULL;
@@ -252,6 +253,7 @@ static void scst_tgt_free(struct scst_tgt *tgt)
 	if (tgt->default_acg)
 		scst_tgt_cleanup_acgs(tgt);
 	kfree(tgt->comment);
+	scst_tgt_stats_free(tgt);
 	kfree(tgt->tgt_name);
 	kfree(tgt);
 }
@@ -338,6 +340,7 @@ void scst_unregister_target(struct scst_tgt *tgt)
 	mutex_lock(&scst_mutex);
 	tgt->tgt_dead = 1;
 	list_del_init(&tgt->tgt_list_entry);
+	scst_alua_tgt_gone(tgt);
 	mutex_unlock(&scst_mutex);
 
 	tgtt->release(tgt);
@@ -367,6 +370,7 @@ static void scst_sess_release(struct kref *kref)
 						 mgmt_ref);
 
 	xa_destroy(&sess->tgt_devs);
+	scst_sess_stats_free(sess);
 	kfree(sess->sess_name);
 	kfree(sess->initiator_name);
 	kfree(sess);
@@ -424,7 +428,8 @@ static struct scst_session *scst_sess_alloc(struct scst_tgt *tgt,
 	if (!sess)
 		return NULL;
 	sess->initiator_name = kstrdup(initiator_name, GFP_KERNEL);
-	if (!sess->initiator_name) {
+	if (!sess->initiator_name || scst_sess_stats_alloc(sess)) {
+		kfree(sess->initiator_name);
 		kfree(sess);
 		return NULL;
 	}
@@ -534,6 +539,7 @@ void scst_unregister_session(struct scst_session *sess)
 	scst_sess_dataplane_exit(sess);
 
 	mutex_lock(&scst_mutex);
+	scst_sess_stats_retire(sess);
 	list_del_init(&sess->sess_list_entry);
 	mutex_unlock(&scst_mutex);
 	wake_up_all(&scst_mgmt_waitq);
@@ -763,6 +769,7 @@ int scst_unregister_virtual_device(struct scst_device *dev)
 		return -EBUSY;
 	}
 	list_del_init(&dev->dev_list_entry);
+	scst_alua_dev_gone(dev);
 	mutex_unlock(&scst_mutex);
 
 	/* I_T_L nexuses of deleted LUNs may still be being reaped */
@@ -803,6 +810,7 @@ static int __init scst_init(void)
 
 	if (scst_threads <= 0)
 		scst_threads = num_online_cpus();
+	scst_stats_init();
 	rc = scst_dataplane_init();
 	if (rc) {
 		PRINT_ERROR("data plane initialisation failed: %d", rc);

@@ -17,6 +17,13 @@
  *
  * Allocation may be called in atomic context: then only cache hits and
  * small allocations are tried, and the caller retries in a thread.
+ *
+ * force_global_sgv_pool=1 makes all CPUs share one cache ("sgv") instead:
+ * it trades the per-CPU locality for a single lock and a single set of
+ * warm vectors, which is what an administrator asks for with it.
+ *
+ * Statistics (sgv/global_stats, sgv/<pool>/stats) are kept per cache under
+ * the cache's own lock, so they cost no extra lock or shared cache line.
  */
 
 #include <linux/module.h>
@@ -26,6 +33,8 @@
 #include <linux/log2.h>
 #include <linux/shrinker.h>
 #include <linux/workqueue.h>
+#include <linux/kobject.h>
+#include <linux/sysfs.h>
 #include "scst_dataplane.h"
 
 #define SGV_MAX_ORDER		10	/* largest cached vector: 4 MiB */
@@ -56,9 +65,17 @@ struct scst_sgv_cache {
 	spinlock_t lock;
 	struct list_head buckets[SGV_NR_BUCKETS];
 	unsigned long cached_pages;
+	/* statistics, under lock */
+	unsigned long hits;		/* vectors reused from the cache */
+	unsigned long misses;		/* cacheable sizes not found */
+	unsigned long cached[SGV_NR_BUCKETS];	/* vectors per bucket */
+	unsigned long releases;		/* vectors put back */
 };
 
 static struct scst_sgv_cache __percpu *scst_sgv_caches;
+static struct scst_sgv_cache scst_sgv_global;
+static int scst_sgv_force_global;
+static atomic_long_t scst_sgv_big_allocs = ATOMIC_LONG_INIT(0);
 static atomic_long_t scst_sgv_total_pages = ATOMIC_LONG_INIT(0);
 static unsigned long scst_sgv_max_pages;
 static unsigned long scst_sgv_cpu_max_pages;
@@ -217,9 +234,17 @@ static void scst_sgv_untrim(struct scst_sgv *sgv)
  * The cache
  */
 
+/* The cache this CPU uses now */
+static struct scst_sgv_cache *scst_sgv_cur_cache(void)
+{
+	if (READ_ONCE(scst_sgv_force_global))
+		return &scst_sgv_global;
+	return raw_cpu_ptr(scst_sgv_caches);
+}
+
 static struct scst_sgv *scst_sgv_cache_pop(int bucket, int max_nents)
 {
-	struct scst_sgv_cache *c = raw_cpu_ptr(scst_sgv_caches);
+	struct scst_sgv_cache *c = scst_sgv_cur_cache();
 	struct scst_sgv *sgv = NULL;
 	unsigned long flags;
 
@@ -232,25 +257,32 @@ static struct scst_sgv *scst_sgv_cache_pop(int bucket, int max_nents)
 		} else {
 			list_del(&sgv->entry);
 			c->cached_pages -= sgv->nr_pages;
+			c->cached[bucket]--;
 		}
 	}
+	if (sgv)
+		c->hits++;
+	else
+		c->misses++;
 	spin_unlock_irqrestore(&c->lock, flags);
 	return sgv;
 }
 
 static void scst_sgv_put(struct scst_sgv *sgv)
 {
-	struct scst_sgv_cache *c = raw_cpu_ptr(scst_sgv_caches);
+	struct scst_sgv_cache *c = scst_sgv_cur_cache();
 	unsigned long flags;
 
 	scst_sgv_untrim(sgv);
 	if (sgv->bucket >= 0) {
 		spin_lock_irqsave(&c->lock, flags);
+		c->releases++;
 		if (c->cached_pages + sgv->nr_pages <= scst_sgv_cpu_max_pages) {
 			sgv->last_used = jiffies;
 			/* LIFO: the warmest vector is reused first */
 			list_add(&sgv->entry, &c->buckets[sgv->bucket]);
 			c->cached_pages += sgv->nr_pages;
+			c->cached[sgv->bucket]++;
 			sgv = NULL;
 		}
 		spin_unlock_irqrestore(&c->lock, flags);
@@ -263,10 +295,10 @@ static void scst_sgv_put(struct scst_sgv *sgv)
  * Free cached vectors of one CPU: those idle since before "before" (all
  * if before is 0), at most max_pages pages.  Oldest first.
  */
-static unsigned long scst_sgv_purge_cpu(int cpu, unsigned long before,
-					unsigned long max_pages)
+static unsigned long scst_sgv_purge_cache(struct scst_sgv_cache *c,
+					  unsigned long before,
+					  unsigned long max_pages)
 {
-	struct scst_sgv_cache *c = per_cpu_ptr(scst_sgv_caches, cpu);
 	struct scst_sgv *sgv, *tmp;
 	unsigned long freed = 0;
 	LIST_HEAD(victims);
@@ -282,6 +314,7 @@ static unsigned long scst_sgv_purge_cpu(int cpu, unsigned long before,
 				break;	/* the rest is younger */
 			list_move(&sgv->entry, &victims);
 			c->cached_pages -= sgv->nr_pages;
+			c->cached[b]--;
 			freed += sgv->nr_pages;
 		}
 	}
@@ -296,13 +329,15 @@ static unsigned long scst_sgv_purge_cpu(int cpu, unsigned long before,
 static unsigned long scst_sgv_purge_all(unsigned long before,
 					unsigned long max_pages)
 {
-	unsigned long freed = 0;
+	unsigned long freed;
 	int cpu;
 
+	freed = scst_sgv_purge_cache(&scst_sgv_global, before, max_pages);
 	for_each_possible_cpu(cpu) {
 		if (freed >= max_pages)
 			break;
-		freed += scst_sgv_purge_cpu(cpu, before, max_pages - freed);
+		freed += scst_sgv_purge_cache(per_cpu_ptr(scst_sgv_caches, cpu),
+					      before, max_pages - freed);
 	}
 	return freed;
 }
@@ -316,7 +351,7 @@ static void scst_sgv_purge_fn(struct work_struct *work)
 static unsigned long scst_sgv_shrink_count(struct shrinker *s,
 					   struct shrink_control *sc)
 {
-	unsigned long n = 0;
+	unsigned long n = READ_ONCE(scst_sgv_global.cached_pages);
 	int cpu;
 
 	for_each_possible_cpu(cpu)
@@ -360,6 +395,7 @@ static struct scst_sgv *scst_sgv_get(unsigned int nr_pages, bool atomic,
 		nr_pages = 1U << bucket;	/* reusable by the bucket */
 	} else {
 		bucket = -1;
+		atomic_long_inc(&scst_sgv_big_allocs);
 	}
 	if (atomic && nr_pages > SGV_ATOMIC_MAX_PAGES)
 		return ERR_PTR(-EAGAIN);
@@ -457,12 +493,157 @@ void scst_free_cmd_bufs(struct scst_cmd *cmd)
 }
 
 /* ---------------------------------------------------------------------
+ * force_global_sgv_pool and statistics (sgv/ in sysfs)
+ */
+
+void scst_mem_set_force_global(int v)
+{
+	WRITE_ONCE(scst_sgv_force_global, !!v);
+}
+
+struct scst_sgv_totals {
+	unsigned long hits, misses, releases, cached_pages;
+	unsigned long cached[SGV_NR_BUCKETS];
+};
+
+static void scst_sgv_cache_add(struct scst_sgv_cache *c,
+			       struct scst_sgv_totals *t)
+{
+	int b;
+
+	spin_lock_irq(&c->lock);
+	t->hits += c->hits;
+	t->misses += c->misses;
+	t->releases += c->releases;
+	t->cached_pages += c->cached_pages;
+	for (b = 0; b < SGV_NR_BUCKETS; b++)
+		t->cached[b] += c->cached[b];
+	spin_unlock_irq(&c->lock);
+}
+
+static int scst_sgv_emit_totals(char *buf, int n,
+				const struct scst_sgv_totals *t)
+{
+	int b;
+
+	n += sysfs_emit_at(buf, n,
+			   "hits %lu\nmisses %lu\nreleases %lu\ncached_pages %lu\n",
+			   t->hits, t->misses, t->releases, t->cached_pages);
+	for (b = 0; b < SGV_NR_BUCKETS; b++)
+		n += sysfs_emit_at(buf, n, "cached_vectors_%lu_pages %lu\n",
+				   1UL << b, t->cached[b]);
+	return n;
+}
+
+static ssize_t scst_sgv_global_stats_show(struct kobject *kobj,
+					  struct kobj_attribute *attr,
+					  char *buf)
+{
+	struct scst_sgv_totals t = { };
+	int cpu, n;
+
+	scst_sgv_cache_add(&scst_sgv_global, &t);
+	for_each_possible_cpu(cpu)
+		scst_sgv_cache_add(per_cpu_ptr(scst_sgv_caches, cpu), &t);
+	n = sysfs_emit(buf,
+		       "pool %s\ntotal_pages %ld\nmax_pages %lu\nmax_cached_pages_per_pool %lu\nbig_allocs %ld\n",
+		       READ_ONCE(scst_sgv_force_global) ? "sgv" : "per-cpu",
+		       atomic_long_read(&scst_sgv_total_pages),
+		       scst_sgv_max_pages, scst_sgv_cpu_max_pages,
+		       atomic_long_read(&scst_sgv_big_allocs));
+	return scst_sgv_emit_totals(buf, n, &t);
+}
+
+/* sgv/sgv is the shared pool, sgv/sgv-cpu<N> the pool of CPU N */
+static struct kobject **scst_sgv_pool_kobjs;	/* [nr_cpu_ids + 1] */
+
+static ssize_t scst_sgv_pool_stats_show(struct kobject *kobj,
+					struct kobj_attribute *attr,
+					char *buf)
+{
+	struct scst_sgv_totals t = { };
+	unsigned int i;
+
+	for (i = 0; i <= nr_cpu_ids; i++)
+		if (scst_sgv_pool_kobjs[i] == kobj)
+			break;
+	if (i > nr_cpu_ids)
+		return -ENOENT;
+	scst_sgv_cache_add(i == nr_cpu_ids ? &scst_sgv_global :
+			   per_cpu_ptr(scst_sgv_caches, i), &t);
+	return scst_sgv_emit_totals(buf, 0, &t);
+}
+
+static struct kobj_attribute scst_sgv_global_stats_attr =
+	__ATTR(global_stats, 0444, scst_sgv_global_stats_show, NULL);
+static struct kobj_attribute scst_sgv_pool_stats_attr =
+	__ATTR(stats, 0444, scst_sgv_pool_stats_show, NULL);
+
+static int scst_sgv_pool_add(struct kobject *parent, unsigned int i)
+{
+	char name[24];
+
+	if (i == nr_cpu_ids)
+		strscpy(name, "sgv", sizeof(name));
+	else
+		snprintf(name, sizeof(name), "sgv-cpu%u", i);
+	scst_sgv_pool_kobjs[i] = kobject_create_and_add(name, parent);
+	if (!scst_sgv_pool_kobjs[i])
+		return -ENOMEM;
+	return sysfs_create_file(scst_sgv_pool_kobjs[i],
+				 &scst_sgv_pool_stats_attr.attr);
+}
+
+void scst_mem_sysfs_del(void)
+{
+	unsigned int i;
+
+	if (!scst_sgv_pool_kobjs)
+		return;
+	for (i = 0; i <= nr_cpu_ids; i++)
+		kobject_put(scst_sgv_pool_kobjs[i]);
+	kfree(scst_sgv_pool_kobjs);
+	scst_sgv_pool_kobjs = NULL;
+}
+
+int scst_mem_sysfs_add(struct kobject *parent)
+{
+	unsigned int cpu;
+	int rc;
+
+	scst_sgv_pool_kobjs = kcalloc(nr_cpu_ids + 1,
+				      sizeof(*scst_sgv_pool_kobjs),
+				      GFP_KERNEL);
+	if (!scst_sgv_pool_kobjs)
+		return -ENOMEM;
+	rc = sysfs_create_file(parent, &scst_sgv_global_stats_attr.attr);
+	if (!rc)
+		rc = scst_sgv_pool_add(parent, nr_cpu_ids);
+	for_each_possible_cpu(cpu)
+		if (!rc)
+			rc = scst_sgv_pool_add(parent, cpu);
+	if (rc)
+		scst_mem_sysfs_del();
+	return rc;
+}
+
+/* ---------------------------------------------------------------------
  * Init / exit
  */
 
+static void scst_sgv_cache_init(struct scst_sgv_cache *c)
+{
+	int b;
+
+	memset(c, 0, sizeof(*c));
+	spin_lock_init(&c->lock);
+	for (b = 0; b < SGV_NR_BUCKETS; b++)
+		INIT_LIST_HEAD(&c->buckets[b]);
+}
+
 int scst_mem_init(void)
 {
-	int cpu, b, rc;
+	int cpu, rc;
 
 	if (scst_max_cmd_mem)
 		scst_sgv_max_pages = scst_max_cmd_mem << (20 - PAGE_SHIFT);
@@ -477,14 +658,9 @@ int scst_mem_init(void)
 	scst_sgv_caches = alloc_percpu(struct scst_sgv_cache);
 	if (!scst_sgv_caches)
 		return -ENOMEM;
-	for_each_possible_cpu(cpu) {
-		struct scst_sgv_cache *c = per_cpu_ptr(scst_sgv_caches, cpu);
-
-		spin_lock_init(&c->lock);
-		for (b = 0; b < SGV_NR_BUCKETS; b++)
-			INIT_LIST_HEAD(&c->buckets[b]);
-		c->cached_pages = 0;
-	}
+	for_each_possible_cpu(cpu)
+		scst_sgv_cache_init(per_cpu_ptr(scst_sgv_caches, cpu));
+	scst_sgv_cache_init(&scst_sgv_global);
 	rc = register_shrinker(&scst_sgv_shrinker, "scst-sgv");
 	if (rc) {
 		free_percpu(scst_sgv_caches);

@@ -36,6 +36,7 @@
 #define __SCST_PRIV_H
 
 #include <linux/printk.h>
+#include <linux/timekeeping.h>
 #include "scst.h"
 
 #define PRINT_ERROR(fmt, args...)  pr_err("scst: " fmt "\n", ##args)
@@ -195,6 +196,59 @@ int scst_block_dev(struct scst_device *dev, bool wait);
 void scst_unblock_dev(struct scst_device *dev);
 
 /* ---------------------------------------------------------------------
+ * I/O counters and latency statistics (scst_stats.c)
+ */
+#define SCST_LAT_NR_SIZES	11	/* 512, 1024, ... 524288 bytes */
+
+struct scst_lat_slot {
+	u64 count;
+	u64 sum_ns;
+	u64 min_ns;
+	u64 max_ns;
+};
+
+/* Indexed by enum scst_data_direction (NONE, WRITE, READ, BIDI) */
+struct scst_io_stats {
+	u64 cmd_count[4];
+	u64 io_bytes[4];
+	u64 unaligned[4];
+	u64 unknown;
+	struct scst_lat_slot lat[4][SCST_LAT_NR_SIZES];
+};
+
+extern int scst_measure_latency;
+extern const struct attribute_group scst_sess_stats_group;
+extern const struct attribute_group scst_sess_lat_group;
+extern const struct attribute_group scst_tgt_stats_group;
+extern struct kobj_attribute scst_trace_cmds_attr;
+
+void scst_stats_init(void);
+int scst_sess_stats_alloc(struct scst_session *sess);
+void scst_sess_stats_free(struct scst_session *sess);
+/* Add a closed session's numbers to its target's (scst_mutex held) */
+void scst_sess_stats_retire(struct scst_session *sess);
+int scst_tgt_stats_alloc(struct scst_tgt *tgt);
+void scst_tgt_stats_free(struct scst_tgt *tgt);
+void scst_stats_set_measure_latency(int v);
+void scst_set_poll_us(int v);
+/* Processing threads: busy-wait up to poll_us for list to fill */
+bool scst_poll_for_work(struct list_head *list);
+/* I/O path, any context: count a command once, when its response is built */
+void scst_stats_count_cmd(struct scst_cmd *cmd);
+/* I/O path, any context: record the latency of a command being freed */
+void scst_stats_cmd_lat(struct scst_cmd *cmd);
+
+/* sgv/ statistics and force_global_sgv_pool (scst_mem.c) */
+int scst_mem_sysfs_add(struct kobject *sgv_kobj);
+void scst_mem_sysfs_del(void);
+void scst_mem_set_force_global(int v);
+
+static inline u64 scst_lat_start(void)
+{
+	return READ_ONCE(scst_measure_latency) ? ktime_get_ns() : 0;
+}
+
+/* ---------------------------------------------------------------------
  * sysfs (scst_sysfs.c).  *_sysfs_add() are called after the object is
  * linked, with scst_mutex held; *_sysfs_del() without scst_mutex, and
  * return only when the kobject is released.
@@ -217,6 +271,20 @@ int scst_acg_dev_sysfs_add(struct scst_acg_dev *acg_dev);
 void scst_acg_dev_sysfs_del(struct scst_acg_dev *acg_dev);
 int scst_acn_sysfs_add(struct scst_acn *acn);
 void scst_acn_sysfs_del(struct scst_acn *acn);
+/* ALUA device groups (scst_alua.c) */
+int scst_alua_sysfs_init(struct kobject *dg_kobj);
+void scst_alua_sysfs_cleanup(void);
+/* A device or target being unregistered leaves its groups (scst_mutex) */
+void scst_alua_dev_gone(struct scst_device *dev);
+void scst_alua_tgt_gone(struct scst_tgt *tgt);
+void scst_alua_init_tgt_dev(struct scst_tgt_dev *tgt_dev);
+/* Data plane: NOT READY for a port group state; true if cmd failed */
+bool scst_alua_check_cmd(struct scst_cmd *cmd);
+/* REPORT TARGET PORT GROUPS of a device in a device group */
+bool scst_alua_local_cmd(struct scst_cmd *cmd);
+bool scst_alua_rtpg_supported(const struct scst_device *dev);
+void scst_alua_rtpg(struct scst_cmd *cmd);
+
 /*
  * Exception to the rule above: luns/<N> and initiators/<name> only have
  * lock-free show() callbacks, so scst_acg_dev_sysfs_del() and

@@ -667,6 +667,7 @@ struct scst_int_attr {
 	int def;
 	int min;
 	int max;
+	void (*set)(int v);	/* optional: applies the new value */
 };
 
 static ssize_t scst_int_attr_show(struct kobject *kobj,
@@ -693,6 +694,8 @@ static ssize_t scst_int_attr_store(struct kobject *kobj,
 		return -EINVAL;
 	}
 	WRITE_ONCE(a->val, v);
+	if (a->set)
+		a->set(v);
 	return count;
 }
 
@@ -703,10 +706,25 @@ static struct scst_int_attr scst_##_name##_attr = {			\
 	.val = _def, .def = _def, .min = _min, .max = _max,		\
 }
 
-SCST_INT_ATTR(poll_us, 0, 0, 1000000);
+static struct scst_int_attr scst_poll_us_attr = {
+	.kattr = __ATTR(poll_us, 0644, scst_int_attr_show,
+			scst_int_attr_store),
+	.val = 0, .def = 0, .min = 0, .max = 1000000,
+	.set = scst_set_poll_us,
+};
 SCST_INT_ATTR(max_tasklet_cmd, 10, 0, 1000000);
-SCST_INT_ATTR(measure_latency, 0, 0, 1);
-SCST_INT_ATTR(force_global_sgv_pool, 0, 0, 1);
+static struct scst_int_attr scst_measure_latency_attr = {
+	.kattr = __ATTR(measure_latency, 0644, scst_int_attr_show,
+			scst_int_attr_store),
+	.val = 0, .def = 0, .min = 0, .max = 1,
+	.set = scst_stats_set_measure_latency,
+};
+static struct scst_int_attr scst_force_global_sgv_pool_attr = {
+	.kattr = __ATTR(force_global_sgv_pool, 0644, scst_int_attr_show,
+			scst_int_attr_store),
+	.val = 0, .def = 0, .min = 0, .max = 1,
+	.set = scst_mem_set_force_global,
+};
 SCST_INT_ATTR(async_lun_replace, 0, 0, 1);
 
 static struct kobj_attribute scst_version_attr =
@@ -731,32 +749,13 @@ static struct attribute *scst_root_attrs[] = {
 	&scst_measure_latency_attr.kattr.attr,
 	&scst_force_global_sgv_pool_attr.kattr.attr,
 	&scst_async_lun_replace_attr.kattr.attr,
+	&scst_trace_cmds_attr.attr,	/* scst_stats.c */
 	NULL,
 };
 
 static const struct attribute_group scst_root_group = {
 	.attrs = scst_root_attrs,
 };
-
-/* device_groups/mgmt: ALUA device groups are not implemented */
-static ssize_t scst_dg_mgmt_show(struct kobject *kobj,
-				 struct kobj_attribute *attr, char *buf)
-{
-	return sysfs_emit(buf,
-		"Device groups (ALUA target port groups) are not supported by this\n"
-		"version of SCST: \"create\", \"add\" and \"del\" fail with EOPNOTSUPP.\n");
-}
-
-static ssize_t scst_dg_mgmt_store(struct kobject *kobj,
-				  struct kobj_attribute *attr,
-				  const char *buf, size_t count)
-{
-	PRINT_ERROR("device groups are not supported");
-	return -EOPNOTSUPP;
-}
-
-static struct kobj_attribute scst_dg_mgmt_attr =
-	__ATTR(mgmt, 0644, scst_dg_mgmt_show, scst_dg_mgmt_store);
 
 /* ---------------------------------------------------------------------
  * Device handlers: handlers/<name>/
@@ -2088,6 +2087,13 @@ void scst_acn_sysfs_del(struct scst_acn *acn)
 /*
  * io_grouping_type, cpu_mask and black_hole: the same knobs on a target and
  * on each of its initiator groups.
+ *
+ * black_hole takes effect through sess->dp_black_hole (scst_targ.c).
+ * io_grouping_type and cpu_mask are validated and kept for configuration
+ * compatibility only: commands of all sessions are processed by one shared
+ * pool of unbound threads whose queue is picked by the submitting CPU, and
+ * the core keeps no per-session I/O context, so there is neither a
+ * per-group thread to share nor a per-target thread to bind.
  */
 static const struct kobj_type scst_acg_ktype;
 
@@ -2149,15 +2155,42 @@ static ssize_t scst_black_hole_show(struct kobject *kobj,
 	return scst_emit_key(buf, sysfs_emit(buf, "%d\n", v), v != 0);
 }
 
+/*
+ * The data plane reads black_hole from the session (sess->acg may change
+ * under it): the value of its LUN set, the target's for the default one.
+ * scst_mutex held.
+ */
+static void scst_sess_black_hole_update(struct scst_session *sess)
+{
+	struct scst_acg *acg = sess->acg;
+	int v = 0;
+
+	if (acg)
+		v = acg->is_default ? sess->tgt->io_opts.black_hole :
+				      acg->io_opts.black_hole;
+	WRITE_ONCE(sess->dp_black_hole, v);
+}
+
 static ssize_t scst_black_hole_store(struct kobject *kobj,
 				     struct kobj_attribute *attr,
 				     const char *buf, size_t count)
 {
 	int v;
 
+	struct scst_session *sess;
+	struct scst_tgt *tgt;
+
 	if (scst_black_hole_parse(buf, count, &v))
 		return -EINVAL;
+	if (kobj->ktype == &scst_acg_ktype)
+		tgt = container_of(kobj, struct scst_acg, acg_kobj)->tgt;
+	else
+		tgt = container_of(kobj, struct scst_tgt, tgt_kobj);
+	mutex_lock(&scst_mutex);
 	WRITE_ONCE(scst_kobj_io_opts(kobj)->black_hole, v);
+	list_for_each_entry(sess, &tgt->sess_list, sess_list_entry)
+		scst_sess_black_hole_update(sess);
+	mutex_unlock(&scst_mutex);
 	return count;
 }
 
@@ -2433,68 +2466,6 @@ static ssize_t scst_tgt_sg_tablesize_show(struct kobject *kobj,
 	return sysfs_emit(buf, "%d\n", scst_kobj_tgt(kobj)->sg_tablesize);
 }
 
-/* I/O counters: a read shows the value, writing 0 resets it */
-struct scst_tgt_counter_attr {
-	struct kobj_attribute kattr;
-	int dir;
-	bool kb;
-};
-
-static atomic64_t *scst_tgt_counter(struct kobject *kobj,
-				    struct kobj_attribute *attr)
-{
-	struct scst_tgt_counter_attr *a =
-		container_of(attr, struct scst_tgt_counter_attr, kattr);
-	struct scst_tgt *tgt = scst_kobj_tgt(kobj);
-
-	return a->kb ? &tgt->io_kb[a->dir] : &tgt->cmd_count[a->dir];
-}
-
-static ssize_t scst_tgt_counter_show(struct kobject *kobj,
-				     struct kobj_attribute *attr, char *buf)
-{
-	return sysfs_emit(buf, "%lld\n",
-			  (long long)atomic64_read(scst_tgt_counter(kobj,
-								    attr)));
-}
-
-static ssize_t scst_tgt_counter_store(struct kobject *kobj,
-				      struct kobj_attribute *attr,
-				      const char *buf, size_t count)
-{
-	int v;
-
-	if (scst_get_int(buf, count, &v) || v) {
-		PRINT_ERROR("%s: only 0 (reset) can be written",
-			    attr->attr.name);
-		return -EINVAL;
-	}
-	atomic64_set(scst_tgt_counter(kobj, attr), 0);
-	return count;
-}
-
-#define SCST_TGT_COUNTER(_name, _dir, _kb)				\
-static struct scst_tgt_counter_attr scst_tgt_##_name##_attr = {		\
-	.kattr = __ATTR(_name, 0644, scst_tgt_counter_show,		\
-			scst_tgt_counter_store),			\
-	.dir = _dir, .kb = _kb,						\
-}
-
-SCST_TGT_COUNTER(read_cmd_count, SCST_DATA_READ, false);
-SCST_TGT_COUNTER(read_io_count_kb, SCST_DATA_READ, true);
-SCST_TGT_COUNTER(write_cmd_count, SCST_DATA_WRITE, false);
-SCST_TGT_COUNTER(write_io_count_kb, SCST_DATA_WRITE, true);
-SCST_TGT_COUNTER(bidi_cmd_count, SCST_DATA_BIDI, false);
-SCST_TGT_COUNTER(bidi_io_count_kb, SCST_DATA_BIDI, true);
-SCST_TGT_COUNTER(none_cmd_count, SCST_DATA_NONE, false);
-
-/* Commands of unknown direction are rejected before they are counted */
-static ssize_t scst_tgt_unknown_show(struct kobject *kobj,
-				     struct kobj_attribute *attr, char *buf)
-{
-	return sysfs_emit(buf, "0\n");
-}
-
 static struct kobj_attribute scst_tgt_enabled_attr =
 	__ATTR(enabled, 0644, scst_tgt_enabled_show, scst_tgt_enabled_store);
 static struct kobj_attribute scst_tgt_rel_id_attr =
@@ -2508,8 +2479,6 @@ static struct kobj_attribute scst_tgt_aen_attr =
 	__ATTR(aen_disabled, 0644, scst_tgt_aen_show, scst_tgt_aen_store);
 static struct kobj_attribute scst_tgt_sg_tablesize_attr =
 	__ATTR(sg_tablesize, 0444, scst_tgt_sg_tablesize_show, NULL);
-static struct kobj_attribute scst_tgt_unknown_attr =
-	__ATTR(unknown_cmd_count, 0444, scst_tgt_unknown_show, NULL);
 
 static struct attribute *scst_tgt_attrs[] = {
 	&scst_tgt_rel_id_attr.attr,
@@ -2520,17 +2489,18 @@ static struct attribute *scst_tgt_attrs[] = {
 	&scst_cpu_mask_attr.attr,
 	&scst_tgt_aen_attr.attr,
 	&scst_tgt_sg_tablesize_attr.attr,
-	&scst_tgt_read_cmd_count_attr.kattr.attr,
-	&scst_tgt_read_io_count_kb_attr.kattr.attr,
-	&scst_tgt_write_cmd_count_attr.kattr.attr,
-	&scst_tgt_write_io_count_kb_attr.kattr.attr,
-	&scst_tgt_bidi_cmd_count_attr.kattr.attr,
-	&scst_tgt_bidi_io_count_kb_attr.kattr.attr,
-	&scst_tgt_none_cmd_count_attr.kattr.attr,
-	&scst_tgt_unknown_attr.attr,
 	NULL,
 };
-ATTRIBUTE_GROUPS(scst_tgt);
+static const struct attribute_group scst_tgt_group = {
+	.attrs = scst_tgt_attrs,
+};
+
+/* I/O counters: scst_stats.c */
+static const struct attribute_group *scst_tgt_groups[] = {
+	&scst_tgt_group,
+	&scst_tgt_stats_group,
+	NULL,
+};
 
 static const struct kobj_type scst_tgt_ktype = {
 	.release = scst_tgt_release,
@@ -2713,7 +2683,17 @@ static struct attribute *scst_sess_attrs[] = {
 	&scst_sess_active_attr.attr,
 	NULL,
 };
-ATTRIBUTE_GROUPS(scst_sess);
+static const struct attribute_group scst_sess_group = {
+	.attrs = scst_sess_attrs,
+};
+
+/* I/O counters and latency/: scst_stats.c */
+static const struct attribute_group *scst_sess_groups[] = {
+	&scst_sess_group,
+	&scst_sess_stats_group,
+	&scst_sess_lat_group,
+	NULL,
+};
 
 static const struct kobj_type scst_sess_ktype = {
 	.release = scst_sess_release,
@@ -2725,6 +2705,7 @@ void scst_sess_sysfs_luns_link_update(struct scst_session *sess)
 {
 	int rc;
 
+	scst_sess_black_hole_update(sess);
 	if (!sess->sess_kobj.state_in_sysfs)
 		return;
 	sysfs_remove_link(&sess->sess_kobj, "luns");
@@ -2774,6 +2755,7 @@ void scst_sess_sysfs_del(struct scst_session *sess)
 
 static void scst_sysfs_remove_dirs(void)
 {
+	scst_mem_sysfs_del();
 	scst_put_subdir(&scst_sgv_kobj);
 	scst_put_subdir(&scst_dg_kobj);
 	scst_put_subdir(&scst_targets_kobj);
@@ -2798,7 +2780,11 @@ static int scst_sysfs_create_dirs(void)
 	if (!scst_handlers_kobj || !scst_devices_kobj || !scst_targets_kobj ||
 	    !scst_dg_kobj || !scst_sgv_kobj)
 		return -ENOMEM;
-	return sysfs_create_file(scst_dg_kobj, &scst_dg_mgmt_attr.attr);
+	/* sgv/ statistics: scst_mem.c */
+	if (scst_mem_sysfs_add(scst_sgv_kobj))
+		return -ENOMEM;
+	/* device_groups/ is filled by scst_alua.c */
+	return scst_alua_sysfs_init(scst_dg_kobj);
 }
 
 int scst_sysfs_init(void)
@@ -2824,6 +2810,7 @@ int scst_sysfs_init(void)
 void scst_sysfs_cleanup(void)
 {
 	/* Removing the files first guarantees no new work can be queued */
+	scst_alua_sysfs_cleanup();
 	scst_sysfs_remove_dirs();
 	kthread_stop(scst_uid_task);
 	scst_uid_task = NULL;

@@ -45,6 +45,9 @@ static DECLARE_WAIT_QUEUE_HEAD(scst_drain_waitq);
 static DEFINE_MUTEX(scst_suspend_mutex);
 static DEFINE_SPINLOCK(scst_suspend_lock);
 static LIST_HEAD(scst_suspended_cmd_list);	/* under scst_suspend_lock */
+/* commands swallowed by black_hole, see scst_park_black_hole() */
+static DEFINE_SPINLOCK(scst_black_hole_lock);
+static LIST_HEAD(scst_black_hole_list);
 static DECLARE_WAIT_QUEUE_HEAD(scst_suspend_waitq);
 static int scst_suspend_count;			/* under scst_suspend_mutex */
 static bool scst_suspended;			/* READ_ONCE() on the I/O path */
@@ -101,6 +104,8 @@ static int scst_cmd_thread_fn(void *arg)
 			cond_resched();
 			continue;
 		}
+		if (scst_poll_for_work(&q->cmd_list))
+			continue;
 		/* exclusive: one queued command wakes one thread */
 		wait_event_interruptible_exclusive(q->waitq,
 			!list_empty_careful(&q->cmd_list) ||
@@ -272,6 +277,7 @@ static void scst_free_cmd(struct scst_cmd *cmd)
 	struct scst_tgt_dev *tgt_dev = cmd->tgt_dev;
 	unsigned long flags;
 
+	scst_stats_cmd_lat(cmd);
 	if (sess->tgt->tgtt->on_free_cmd)
 		sess->tgt->tgtt->on_free_cmd(cmd);
 	if (cmd->dev && cmd->dev->handler->on_free_cmd)
@@ -353,6 +359,7 @@ struct scst_cmd *scst_rx_cmd(struct scst_session *sess,
 	cmd->status = SAM_STAT_GOOD;
 	cmd->state = SCST_CMD_STATE_INIT_WAIT;
 	cmd->start_time = jiffies;
+	cmd->dp_lat_start_ns = scst_lat_start();
 	cmd->cdb = cmd->cdb_buf;
 	if (lun)
 		cmd->lun = scst_unpack_lun(lun, lun_len, &ok);
@@ -430,6 +437,9 @@ bool scst_unpark_cmd(struct scst_cmd *cmd)
 		break;
 	case SCST_PARK_SUSPEND:
 		lock = &scst_suspend_lock;
+		break;
+	case SCST_PARK_BLACK_HOLE:
+		lock = &scst_black_hole_lock;
 		break;
 	default:
 		return false;
@@ -633,6 +643,36 @@ static int scst_park_suspended(struct scst_cmd *cmd)
 	return parked ? SCST_RES_STOP : SCST_RES_CONT;
 }
 
+/*
+ * black_hole fault injection (target / initiator group attribute, copied
+ * to sess->dp_black_hole): 1 and 3 swallow every command, 2 and 4 only
+ * those that transfer data.  A swallowed command is neither executed nor
+ * answered; only task management (ABORT TASK, LUN/target reset, nexus
+ * loss), which aborts and unparks it, releases it.  The global lock is only
+ * taken while an administrator has turned black_hole on.
+ */
+static bool scst_black_holed(struct scst_cmd *cmd)
+{
+	int mode = READ_ONCE(cmd->sess->dp_black_hole);
+
+	if (mode == 2 || mode == 4)
+		return cmd->data_direction != SCST_DATA_NONE;
+	return mode != 0;
+}
+
+static int scst_park_black_hole(struct scst_cmd *cmd)
+{
+	unsigned long flags;
+	bool parked;
+
+	spin_lock_irqsave(&scst_black_hole_lock, flags);
+	parked = scst_park_locked(cmd, &scst_black_hole_list,
+				  SCST_PARK_BLACK_HOLE);
+	spin_unlock_irqrestore(&scst_black_hole_lock, flags);
+	/* not parked: already aborted, which the state machine handles */
+	return parked ? SCST_RES_STOP : SCST_RES_CONT;
+}
+
 static int scst_park_blocked(struct scst_cmd *cmd)
 {
 	struct scst_device *dev = cmd->dev;
@@ -811,6 +851,19 @@ static bool scst_check_expected(struct scst_cmd *cmd)
 		return false;
 	if (exp_len == 0 && exp_dir != SCST_DATA_BIDI)
 		exp_dir = SCST_DATA_NONE;
+	/*
+	 * A Data-In command sent with a Data-Out buffer only (iSCSI W bit
+	 * instead of R): the initiator has no room for Data-In, which is the
+	 * same as an expected length of 0.  It executes, returns no data and
+	 * reports all of it as overflow; the Data-Out is never asked for, so
+	 * the transport drops it.  The reverse cannot work: a Data-Out
+	 * command without Data-Out fails below.
+	 */
+	if (dir == SCST_DATA_READ && exp_dir == SCST_DATA_WRITE) {
+		cmd->expected_data_direction = SCST_DATA_NONE;
+		cmd->expected_transfer_len = 0;
+		return false;
+	}
 	if (dir != SCST_DATA_NONE && exp_dir != SCST_DATA_NONE &&
 	    dir != exp_dir) {
 		scst_set_invalid_field_in_cdb(cmd, scst_len_field(cmd), -1);
@@ -827,6 +880,24 @@ static bool scst_check_expected(struct scst_cmd *cmd)
 	return false;
 }
 
+/*
+ * A write to a write-protected LUN: DATA PROTECT only if the handler
+ * implements the command at all, else INVALID COMMAND OPERATION CODE (an
+ * initiator probing for the command must learn that it is missing).
+ */
+static void scst_set_write_protected(struct scst_cmd *cmd)
+{
+	struct scst_device *dev = cmd->dev;
+
+	if (cmd->cdb_info && dev->handler->opcode_supported &&
+	    !dev->handler->opcode_supported(dev, cmd->cdb_info))
+		scst_set_cmd_error(cmd,
+				   SCST_LOAD_SENSE(scst_sense_invalid_opcode));
+	else
+		scst_set_cmd_error(cmd,
+				   SCST_LOAD_SENSE(scst_sense_write_protected));
+}
+
 /* Device checks after decoding; returns true if the command failed */
 static bool scst_check_dev(struct scst_cmd *cmd, u32 flags)
 {
@@ -841,7 +912,7 @@ static bool scst_check_dev(struct scst_cmd *cmd, u32 flags)
 	}
 	if ((flags & SCST_CDB_WRITE_MEDIUM) &&
 	    (cmd->tgt_dev->rd_only || dev->rd_only || dev->swp)) {
-		scst_set_cmd_error(cmd, SCST_LOAD_SENSE(scst_sense_write_protected));
+		scst_set_write_protected(cmd);
 		return true;
 	}
 	if (!(flags & SCST_CDB_LBA))
@@ -933,10 +1004,12 @@ static int scst_parse(struct scst_cmd *cmd, bool atomic)
 		return SCST_RES_CONT;
 	}
 	scst_set_parsed(cmd, &p);
-	if (scst_check_expected(cmd) || scst_check_dev(cmd, p.flags))
+	if (scst_check_expected(cmd) || scst_alua_check_cmd(cmd) ||
+	    scst_check_dev(cmd, p.flags))
 		return SCST_RES_CONT;
-	if ((p.flags & SCST_CDB_LOCAL) &&
-	    scst_local_cmd_supported(cmd->cdb, cmd->cdb_len))
+	if (((p.flags & SCST_CDB_LOCAL) &&
+	     scst_local_cmd_supported(cmd->cdb, cmd->cdb_len)) ||
+	    scst_alua_local_cmd(cmd))
 		set_bit(SCST_CMD_LOCAL_EXEC, &cmd->cmd_flags);
 	else if (dev->handler->parse && dev->handler->parse(cmd)) {
 		if (cmd->status == SAM_STAT_GOOD)
@@ -1010,15 +1083,57 @@ static int scst_rdy_to_xfer(struct scst_cmd *cmd, bool atomic)
 	return SCST_RES_CONT;
 }
 
+/* Commands whose Data-Out is the logical blocks they write, one by one */
+static bool scst_data_out_is_blocks(const struct scst_cmd *cmd)
+{
+	switch (cmd->cdb[0]) {
+	case WRITE_6:
+	case WRITE_10:
+	case WRITE_12:
+	case WRITE_16:
+	case WRITE_VERIFY:
+	case WRITE_VERIFY_12:
+	case WRITE_VERIFY_16:
+		return cmd->dev && cmd->dp_cdb_data_len ==
+			(u64)cmd->nr_blocks << cmd->dev->block_shift;
+	}
+	return false;
+}
+
+/*
+ * The initiator sent less Data-Out than the CDB describes (bufflen was cut
+ * to its expected transfer length and that much was drained).  A write of
+ * logical blocks executes on the whole blocks that arrived, as iSCSI
+ * initiators expect (RFC 7143 11.4.5.2); the residual reports the
+ * overflow.  A partial block cannot be written: INVALID FIELD IN
+ * INFORMATION UNIT.  Other commands (parameter lists) fail as before.
+ * Returns true if the command failed.
+ */
+static bool scst_write_overflow_failed(struct scst_cmd *cmd)
+{
+	u32 len = cmd->bufflen;
+
+	if (!scst_data_out_is_blocks(cmd)) {
+		scst_set_invalid_field_in_cdb(cmd, scst_len_field(cmd), -1);
+		return true;
+	}
+	if (len & (scst_dev_block_size(cmd->dev) - 1)) {
+		scst_set_cmd_error(cmd,
+			SCST_LOAD_SENSE(scst_sense_invalid_field_in_command_info_unit));
+		return true;
+	}
+	cmd->nr_blocks = len >> cmd->dev->block_shift;
+	return false;
+}
+
 static int scst_exec_check_sn(struct scst_cmd *cmd, bool atomic)
 {
 	struct scst_tgt_dev *tgt_dev = cmd->tgt_dev;
 	unsigned long flags;
 	bool may_exec;
 
-	if (unlikely(test_bit(SCST_CMD_WRITE_OVERFLOW, &cmd->cmd_flags))) {
-		/* the data was drained; now report the overflow */
-		scst_set_invalid_field_in_cdb(cmd, scst_len_field(cmd), -1);
+	if (unlikely(test_bit(SCST_CMD_WRITE_OVERFLOW, &cmd->cmd_flags)) &&
+	    scst_write_overflow_failed(cmd)) {
 		cmd->state = SCST_CMD_STATE_PRE_XMIT_RESP;
 		return SCST_RES_CONT;
 	}
@@ -1129,22 +1244,6 @@ static void scst_fix_resp_len(struct scst_cmd *cmd)
 	cmd->resp_data_len = len;
 }
 
-static void scst_update_stats(struct scst_cmd *cmd)
-{
-	unsigned int dir = cmd->data_direction & 3;
-	u64 bytes = 0;
-
-	if (scst_cmd_has_data_in(cmd))
-		bytes += cmd->resp_data_len;
-	if (cmd->data_direction == SCST_DATA_WRITE)
-		bytes += cmd->bufflen;
-	else if (cmd->data_direction == SCST_DATA_BIDI)
-		bytes += cmd->out_bufflen;
-	atomic64_inc(&cmd->tgt->cmd_count[dir]);
-	if (bytes)
-		atomic64_add(bytes >> 10, &cmd->tgt->io_kb[dir]);
-}
-
 static int scst_pre_xmit_resp(struct scst_cmd *cmd, bool atomic)
 {
 	/* whatever happened, it can no longer execute */
@@ -1152,7 +1251,7 @@ static int scst_pre_xmit_resp(struct scst_cmd *cmd, bool atomic)
 	if (unlikely(test_bit(SCST_CMD_ABORTED, &cmd->cmd_flags)))
 		scst_set_abort_resp(cmd);
 	scst_fix_resp_len(cmd);
-	scst_update_stats(cmd);
+	scst_stats_count_cmd(cmd);
 	cmd->state = SCST_CMD_STATE_XMIT_RESP;
 	return SCST_RES_CONT;
 }
@@ -1203,6 +1302,8 @@ static int scst_run_state(struct scst_cmd *cmd, bool atomic)
 	case SCST_CMD_STATE_RDY_TO_XFER:
 		return scst_rdy_to_xfer(cmd, atomic);
 	case SCST_CMD_STATE_EXEC_CHECK_SN:
+		if (unlikely(scst_black_holed(cmd)))
+			return scst_park_black_hole(cmd);
 		return scst_exec_check_sn(cmd, atomic);
 	case SCST_CMD_STATE_EXEC_CHECK_BLOCKING:
 		return scst_exec_check_blocking(cmd, atomic);
@@ -1595,6 +1696,7 @@ void scst_tgt_dev_drain_and_exit(struct scst_tgt_dev *tgt_dev)
 	scst_tgt_dev_free_uas(tgt_dev);
 	/* SPC-2: LUN removal releases the reservation of this nexus */
 	cmpxchg(&tgt_dev->dev->reserved_by, tgt_dev->sess, NULL);
+	WRITE_ONCE(tgt_dev->prevent_removal, false);
 }
 
 /* ---------------------------------------------------------------------

@@ -266,6 +266,50 @@ static void scst_tm_reset_notify(struct scst_mgmt_cmd *mcmd,
 }
 
 /*
+ * The flag is a single bool written with WRITE_ONCE(): nexus loss clears
+ * it under sess_list_lock, which nests inside dev_lock, so dev_lock only
+ * protects walking the device's nexus list.
+ */
+void scst_tgt_dev_set_prevent(struct scst_tgt_dev *tgt_dev, bool prevent)
+{
+	WRITE_ONCE(tgt_dev->prevent_removal, prevent);
+}
+EXPORT_SYMBOL_GPL(scst_tgt_dev_set_prevent);
+
+/* SPC-4: removal is prevented while any I_T nexus asked for it */
+bool scst_dev_removal_prevented(struct scst_device *dev)
+{
+	struct scst_tgt_dev *tgt_dev;
+	unsigned long flags;
+	bool res = false;
+
+	spin_lock_irqsave(&dev->dev_lock, flags);
+	list_for_each_entry(tgt_dev, &dev->dev_tgt_dev_list,
+			    dev_tgt_dev_list_entry) {
+		if (READ_ONCE(tgt_dev->prevent_removal)) {
+			res = true;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&dev->dev_lock, flags);
+	return res;
+}
+EXPORT_SYMBOL_GPL(scst_dev_removal_prevented);
+
+/* A logical unit reset ends the prevention of every I_T nexus */
+static void scst_tm_dev_clear_prevent(struct scst_device *dev)
+{
+	struct scst_tgt_dev *tgt_dev;
+	unsigned long flags;
+
+	spin_lock_irqsave(&dev->dev_lock, flags);
+	list_for_each_entry(tgt_dev, &dev->dev_tgt_dev_list,
+			    dev_tgt_dev_list_entry)
+		WRITE_ONCE(tgt_dev->prevent_removal, false);
+	spin_unlock_irqrestore(&dev->dev_lock, flags);
+}
+
+/*
  * Logical unit reset of each device of tgt_devs[] (the requester's nexuses
  * to them): abort every command of every nexus, release the SPC-2
  * reservation and establish BUS DEVICE RESET FUNCTION OCCURRED on every
@@ -286,6 +330,7 @@ static void scst_tm_reset_devs(struct scst_mgmt_cmd *mcmd,
 
 		scst_tm_mark_dev(mcmd, dev, false, &work);
 		WRITE_ONCE(dev->reserved_by, NULL);
+		scst_tm_dev_clear_prevent(dev);
 		scst_dev_queue_ua(dev, NULL,
 				  SCST_LOAD_SENSE(scst_sense_bus_device_reset_UA));
 	}
@@ -355,15 +400,20 @@ static void scst_tm_target_reset(struct scst_mgmt_cmd *mcmd)
 	kfree(tgt_devs);
 }
 
-/* SPC-2: I_T nexus loss releases the reservations the nexus holds */
+/*
+ * I_T nexus loss releases the SPC-2 reservations the nexus holds and ends
+ * its medium removal prevention (SPC-4).
+ */
 static void scst_tm_sess_release_reservations(struct scst_session *sess)
 {
 	struct scst_tgt_dev *tgt_dev;
 
 	spin_lock_irq(&sess->sess_list_lock);
 	list_for_each_entry(tgt_dev, &sess->sess_tgt_dev_list,
-			    sess_tgt_dev_list_entry)
+			    sess_tgt_dev_list_entry) {
 		cmpxchg(&tgt_dev->dev->reserved_by, sess, NULL);
+		WRITE_ONCE(tgt_dev->prevent_removal, false);
+	}
 	spin_unlock_irq(&sess->sess_list_lock);
 }
 

@@ -111,7 +111,9 @@ must_fail "$S/setup_id" "$EINVAL" "abc"
 must_fail "$S/threads" "$EINVAL" "0"
 must_fail "$S/devices/nd1/max_tgt_dev_commands" "$EINVAL" "0"
 must_fail "$S/devices/nd1/block" "$EINVAL" "0"
-must_fail "$S/device_groups/mgmt" "" "create dg1"
+must_fail "$S/device_groups/mgmt" "$EINVAL" "create"
+must_fail "$S/device_groups/mgmt" "$ENOENT" "del dg1"
+must_fail "$S/device_groups/mgmt" "$EINVAL" "frob dg1"
 
 after=$(sysfs_snapshot)
 if [ "$before" != "$after" ]; then

@@ -206,10 +206,46 @@ sg_raw -R "$r0" 35 00 00 00 00 00 00 00 00 00 || fail "sync nv_cache"
 sg_raw -R -s 4096 -i /tmp/blk "$r0" 2a 00 00 00 00 00 00 00 01 00 2>&1 | tee /tmp/dp
 grep -qi "data protect" /tmp/dp || fail "no DATA PROTECT"
 sg_vpd -p ei "$r0" | grep -qi "NV_SUP=1" || fail "NV_SUP"
+head -c 8192 /dev/zero >/tmp/caw_ro
+# sd opens a write-protected disk read-only: use its sg node
+r0sg=$(lun_sg "$h" 4) || fail "no sg node for ro0"
+sg_compare_and_write --in=/tmp/caw_ro --lba=0 --xferlen=8192 "$r0sg" \
+	>/tmp/caw_ro.out 2>&1 && fail "COMPARE AND WRITE on read-only accepted"
+grep -qi "data protect" /tmp/caw_ro.out ||
+	fail "CAW: no DATA PROTECT: $(cat /tmp/caw_ro.out)"
 check dd if="$r0" of=/dev/null bs=1M count=4 iflag=direct status=none
 check mgmt "$T/luns/mgmt" "del 4"
 wait_for 60 sh -c "! ls /sys/bus/scsi/devices/$h:0:0:4 >/dev/null 2>&1" || fail "LUN 4 still there"
 check mgmt "$H/vdisk_fileio/mgmt" "del_device ro0"
+
+info "COMPARE AND WRITE"
+# blk C: one 512 byte block of character C
+blk() {
+	head -c 512 /dev/zero | tr '\0' "$1"
+}
+blk A >/tmp/cawA
+blk B >/tmp/cawB
+check dd if=/tmp/cawA of="$f0" bs=512 seek=100 oflag=direct status=none
+cat /tmp/cawA /tmp/cawB >/tmp/caw_ok
+check sg_compare_and_write --in=/tmp/caw_ok --lba=100 "$f0"
+dd if="$f0" bs=512 skip=100 count=1 iflag=direct status=none | cmp - /tmp/cawB ||
+	fail "CAW did not write"
+# verify data differs from the medium from byte 7 on: nothing written
+{ head -c 7 /tmp/cawB; blk X | head -c 505; blk C; } >/tmp/caw_bad
+rc=0
+sg_compare_and_write -v --in=/tmp/caw_bad --lba=100 "$f0" >/tmp/caw.out 2>&1 || rc=$?
+cat /tmp/caw.out
+check_eq "$rc" 14 "miscompare exit status"
+grep -qi "miscompare during verify" /tmp/caw.out || fail "no 1D/00 sense"
+grep -qi "info fld=0x7 " /tmp/caw.out || fail "INFORMATION is not 7"
+dd if="$f0" bs=512 skip=100 count=1 iflag=direct status=none | cmp - /tmp/cawB ||
+	fail "CAW wrote after a miscompare"
+# blockio, 4096 byte blocks: compare with what is there, write B
+check dd if="$b0" of=/tmp/cawb bs=4096 skip=10 count=1 iflag=direct status=none
+for i in 1 2 3 4 5 6 7 8; do cat /tmp/cawB; done >>/tmp/cawb
+check sg_compare_and_write --in=/tmp/cawb --lba=10 --xferlen=8192 "$b0"
+dd if="$b0" bs=4096 skip=10 count=1 iflag=direct status=none |
+	cmp - <(tail -c 4096 /tmp/cawb) || fail "blockio CAW did not write"
 
 info "START STOP, PREVENT ALLOW, TUR, FORMAT"
 sg_start --stop "$n0" || fail "stop"
@@ -217,6 +253,65 @@ sg_start --start "$n0" || fail "start"
 sg_prevent --prevent=1 "$n0" || fail "prevent"
 sg_prevent --allow "$n0" || fail "allow"
 sg_turs "$f0" || fail "tur"
+
+# sense ROOT CDB...: run a CDB through the sg node (sd would send its own
+# PREVENT/ALLOW on open) and print the decoded sense, if any.
+sense() {
+	local dev=$1
+	shift
+	sg_raw "$dev" "$@" 2>&1 || true
+}
+
+# expect WHAT PATTERN DEV CDB...: the CDB's result matches PATTERN
+expect() {
+	local what=$1 pat=$2 out
+	shift 2
+	out=$(sense "$@")
+	echo "$out" | grep -qi "$pat" || fail "$what: expected '$pat', got: $out"
+}
+
+info "removable medium: eject, load, PREVENT per I_T nexus"
+check mgmt "$H/vdisk_nullio/mgmt" "add_device rm0 size_mb=16; removable=1"
+check mgmt "$T/luns/mgmt" "add rm0 5"
+check mgmt "$D/mgmt" "add_session lt0 host1"
+h1=$(local_host lt0 host1)
+wait_disk "$h" 5 >/dev/null
+wait_disk "$h1" 5 >/dev/null
+m0=$(lun_sg "$h" 5) || fail "no sg node for rm0 on host0"
+m1=$(lun_sg "$h1" 5) || fail "no sg node for rm0 on host1"
+sense "$m0" 00 00 00 00 00 00 >/dev/null	# consume unit attentions
+sense "$m1" 00 00 00 00 00 00 >/dev/null
+# non-removable: LOEJ is refused
+expect "LOEJ on fixed medium" "invalid field in cdb" "$n0" 1b 00 00 00 02 00
+# eject (LOEJ=1 START=0): NOT READY, MEDIUM NOT PRESENT
+sg_raw "$m0" 1b 00 00 00 02 00 || fail "eject"
+expect "TUR after eject" "medium not present" "$m0" 00 00 00 00 00 00
+expect "READ CAPACITY after eject" "medium not present" "$m1" 25 00 00 00 00 00 00 00 00 00
+expect "READ after eject" "medium not present" "$m0" 28 00 00 00 00 00 00 00 01 00
+sg_raw "$m0" 1b 00 00 00 03 00 || fail "load"
+sg_raw "$m0" 00 00 00 00 00 00 || fail "TUR after load"
+# a PREVENT of one nexus blocks the other; its ALLOW does not clear it
+sg_raw "$m0" 1e 00 00 00 01 00 || fail "prevent host0"
+expect "eject while prevented" "removal prevented" "$m1" 1b 00 00 00 02 00
+sg_raw "$m1" 1e 00 00 00 00 00 || fail "allow host1"
+expect "eject after other allow" "removal prevented" "$m1" 1b 00 00 00 02 00
+sg_raw "$m0" 00 00 00 00 00 00 || fail "medium gone while prevented"
+# a LOGICAL UNIT RESET ends the prevention of every nexus
+sg_reset -d "$m1" || fail "LUN reset"
+sense "$m0" 00 00 00 00 00 00 >/dev/null
+sense "$m1" 00 00 00 00 00 00 >/dev/null
+sg_raw "$m1" 1b 00 00 00 02 00 || fail "eject after LUN reset"
+sg_raw "$m1" 1b 00 00 00 03 00 || fail "load after LUN reset"
+# I_T nexus loss ends the prevention of that nexus
+sg_raw "$m1" 1e 00 00 00 01 00 || fail "prevent host1"
+expect "eject while host1 prevents" "removal prevented" "$m0" 1b 00 00 00 02 00
+check mgmt "$D/mgmt" "del_session lt0 host1"
+wait_for 30 host_gone "$h1" || fail "host$h1 still exists after del_session"
+sg_raw "$m0" 1b 00 00 00 02 00 || fail "eject after nexus loss"
+sg_raw "$m0" 1b 00 00 00 03 00 || fail "load after nexus loss"
+check mgmt "$T/luns/mgmt" "del 5"
+wait_for 60 sh -c "! ls /sys/bus/scsi/devices/$h:0:0:5 >/dev/null 2>&1" || fail "LUN 5 still there"
+check mgmt "$H/vdisk_nullio/mgmt" "del_device rm0"
 
 info "identification attributes"
 echo NEWVEND >$S/devices/fd0/t10_vend_id || fail "t10_vend_id"

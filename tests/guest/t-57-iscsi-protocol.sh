@@ -4,7 +4,8 @@
 # unsolicited data) with pattern and fio crc32c verification, then a raw
 # PDU client (tests/tools/iscsi-proto.py) checking NOP echo, residuals,
 # Rejects, CmdSN window, duplicate ITTs, every TMF, Text/SendTargets,
-# Logout reasons, digest errors, oversized segments, target NOP-In pings,
+# Logout reasons, digest errors, oversized segments, bidirectional
+# XDWRITEREAD(10) (Bidirectional Read AHS), target NOP-In pings,
 # RspTimeout and the Async logout request.
 . "$TOP/tests/lib/guest-helpers.sh"
 _info() { echo "INFO: $*"; echo "test: $*" >/dev/kmsg; touch /tmp/progress; }
@@ -156,7 +157,7 @@ echo 1048576 >$TD/MaxRecvDataSegmentLength
 echo CRC32C,None >$TD/HeaderDigest
 echo CRC32C,None >$TD/DataDigest
 restart_daemon
-/usr/bin/python3 "$IPROTO" ${IPROTO_TESTS:-nop rw rejects window dup tmf text logout digests bigdsl} || RAWFAIL=1
+/usr/bin/python3 "$IPROTO" ${IPROTO_TESTS:-nop rw rejects window dup tmf text logout digests bigdsl bidi} || RAWFAIL=1
 echo 2 >$TD/NopInInterval
 echo 2 >$TD/NopInTimeout
 /usr/bin/python3 "$IPROTO" nopin:2 || RAWFAIL=1

@@ -41,14 +41,17 @@ ENOENT="No such file or directory"
 EBUSY="Device or resource busy"
 
 # sysfs_snapshot: every path under the SCST tree plus the content of every
-# readable attribute except the help texts and the last mgmt result, so
-# that two snapshots are equal when a rejected command changed nothing.
+# readable attribute except the help texts, the last mgmt result and the
+# live statistics that change on their own (sgv/ cache statistics, the
+# command dump), so that two snapshots are equal when a rejected command
+# changed nothing.
 sysfs_snapshot() {
 	local f
 	find "$SCST_SYSFS" | sort
 	find "$SCST_SYSFS" -type f | sort | while read -r f; do
 		case ${f##*/} in
-		mgmt | last_sysfs_mgmt_res) continue ;;
+		mgmt | last_sysfs_mgmt_res | global_stats | stats | trace_cmds)
+			continue ;;
 		esac
 		printf '%s=' "$f"
 		cat "$f" 2>/dev/null | tr '\n' '|'

@@ -349,6 +349,27 @@ class Conn:
                 sn += 1
         return self.collect(itt, data)
 
+    def xdwriteread(self, lba, data, rlen=None, imm=None, disable_write=False):
+        """XDWRITEREAD(10) with a Bidirectional Read Expected Data Transfer
+        Length AHS; Data-Out as immediate, unsolicited and R2T data."""
+        blocks = len(data) // 512
+        cdb = struct.pack(">BBIBHB", 0x53, 0x04 if disable_write else 0, lba,
+                          0, blocks, 0)
+        rlen = len(data) if rlen is None else rlen
+        ahs = struct.pack(">HBBI", 5, 2, 0, rlen)
+        fb = int(self.keys.get("FirstBurstLength", "65536"))
+        immlen = min(len(data), self.mrdsl, fb) if imm is None else imm
+        end = min(len(data), fb)
+        unsol = immlen < end
+        itt = self.scsi_cmd(cdb, r=True, w=True, edtl=len(data), ahs=ahs,
+                            data=data[:immlen], final=not unsol)
+        sn = 0
+        for o in range(immlen, end if unsol else immlen, self.mrdsl):
+            n = min(self.mrdsl, end - o)
+            self.data_out(itt, RESERVED, o, data[o:o + n], sn, final=(o + n == end))
+            sn += 1
+        return self.collect(itt, data)
+
     def tmf(self, fn, rtt=RESERVED, refcmdsn=0, lun=0, imm=True):
         itt = self.next_itt()
         b = bhs(0x02 | (0x40 if imm else 0), 0x80 | fn, lun=lun, itt=itt,
@@ -690,10 +711,59 @@ def t_asynclogout(answer=1):
     c.close()
 
 
+def xor(a, b):
+    return bytes(x ^ y for x, y in zip(a, b))
+
+
+def t_bidi():
+    """XDWRITEREAD(10): a real bidirectional command (R+W, AHS type 2)."""
+    c = Conn()
+    # all immediate; immediate + unsolicited; immediate + R2T
+    for n, imm in ((4096, None), (65536, 1024), (262144, None), (131072, 0)):
+        old, new = os.urandom(n), os.urandom(n)
+        st, _, p, sense = c.write10(200, old)
+        assert st == 0, "write old: %x %s" % (st, sense.hex())
+        st, din, p, sense = c.xdwriteread(200, new, imm=imm)
+        assert st == 0, "xdwriteread %d: %x %s" % (n, st, sense.hex())
+        assert p.op == 0x21 and not p.flags & 0x1E, "flags %x" % p.flags
+        assert din == xor(old, new), "xdwriteread %d: Data-In is not old ^ new" % n
+        st, back, p, sense = c.read10(200, n // 512)
+        assert st == 0 and back == new, "read after xdwriteread %d" % n
+    # DISABLE WRITE: XOR returned, medium unchanged
+    new2 = os.urandom(4096)
+    st, din, p, sense = c.xdwriteread(200, new2, disable_write=True)
+    assert st == 0 and din == xor(new[:4096], new2), "DISABLE WRITE"
+    st, back, p, sense = c.read10(200, 8)
+    assert back == new[:4096], "DISABLE WRITE wrote"
+    # Expected read length shorter: truncated, bidi read overflow (o)
+    st, din, p, sense = c.xdwriteread(200, new2, rlen=2048)
+    print("   short read len: st %x flags %x bi-resid %d len %d" %
+          (st, p.flags, p.u32(40), len(din)))
+    assert st == 0 and len(din) == 2048 and p.flags & 0x10 and p.u32(40) == 2048
+    # R+W without the AHS: protocol error (RFC 7143 11.3.1)
+    c.scsi_cmd(struct.pack(">BBIBHB", 0x53, 0, 200, 0, 8, 0), r=True, w=True,
+               edtl=4096)
+    assert c.wait_op(0x3F).bhs[2] == 0x04
+    # W only: the command needs both directions (CHECK CONDITION 5/24)
+    itt = c.scsi_cmd(struct.pack(">BBIBHB", 0x53, 0, 200, 0, 8, 0), w=True,
+                     edtl=4096)
+    st, din, p, sense = c.collect(itt, new2)
+    print("   xdwriteread W only: st %x sense %s" % (st, sense[:14].hex()))
+    assert st == 2 and sense[2] & 0xF == 5 and sense[12] == 0x24
+    # the AHS on a READ is not used: the read works
+    itt = c.scsi_cmd(struct.pack(">BBIBHB", 0x28, 0, 200, 0, 8, 0), r=True,
+                     edtl=4096, ahs=struct.pack(">HBBI", 5, 2, 0, 4096))
+    st, back, p, sense = c.collect(itt)
+    assert st == 0 and back == new2, "READ with bidi AHS"
+    c.ping()
+    c.close()
+
+
 TESTS = {
     "nop": t_nop, "rw": t_rw, "rejects": t_rejects, "window": t_window,
     "dup": t_dup_itt_and_dataout, "tmf": t_tmf, "text": t_text,
     "logout": t_logout, "digests": t_digests, "bigdsl": t_bigdsl,
+    "bidi": t_bidi,
 }
 
 

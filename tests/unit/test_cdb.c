@@ -100,7 +100,8 @@ TEST(table_sanity)
 		CHECK(e->flags & (SCST_CDB_DISK | SCST_CDB_CDROM));
 		CHECK(e->direction == SCST_DATA_NONE ||
 		      e->direction == SCST_DATA_READ ||
-		      e->direction == SCST_DATA_WRITE);
+		      e->direction == SCST_DATA_WRITE ||
+		      e->direction == SCST_DATA_BIDI);
 		if (e->direction != SCST_DATA_NONE)
 			CHECK(e->len_unit != SCST_CDB_UNIT_NONE ||
 			      e->opcode == FORMAT_UNIT);
@@ -511,6 +512,26 @@ TEST(compare_and_write)
 	/* bytes 10-12 are reserved */
 	c[11] = 1;
 	CHECK_FIELD_ERR(parse16(c), 11, 0);
+}
+
+TEST(xdwriteread_10)
+{
+	u8 c[16] = { XDWRITEREAD_10, 0x08, 0, 0, 0, 0x10, 0, 0, 8, 0 };
+
+	CHECK_EQ_INT(parse16(c), 0);
+	CHECK_EQ_U64(p.lba, 0x10);
+	CHECK_EQ_INT(p.nr_blocks, 8);
+	CHECK_EQ_U64(p.data_len, 4096);
+	CHECK(p.fua);
+	CHECK_EQ_INT(p.direction, SCST_DATA_BIDI);
+	CHECK(p.flags & SCST_CDB_WRITE_MEDIUM);
+	/* DISABLE WRITE: the medium is only read */
+	c[1] = 0x04;
+	CHECK_EQ_INT(parse16(c), 0);
+	CHECK(!(p.flags & SCST_CDB_WRITE_MEDIUM));
+	/* WRPROTECT: no protection information */
+	c[1] = 0x20;
+	CHECK_FIELD_ERR(parse16(c), 1, 5);
 }
 
 TEST(synchronize_cache)

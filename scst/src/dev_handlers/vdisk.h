@@ -55,6 +55,9 @@ struct vdisk_backend_ops {
 		      loff_t start, loff_t len);
 	int (*read_sync)(struct vdisk_dev *vdev, loff_t pos, void *buf,
 			 size_t len);
+	/* buf as for read_sync(); sync: durable before returning */
+	int (*write_sync)(struct vdisk_dev *vdev, loff_t pos, const void *buf,
+			  size_t len, bool sync);
 	int (*flush_sync)(struct vdisk_dev *vdev);
 	/* Deallocate; NULL if the backend cannot */
 	int (*unmap_sync)(struct vdisk_dev *vdev, loff_t pos, loff_t len);
@@ -117,7 +120,7 @@ struct vdisk_dev {
 
 	/* Runtime state */
 	bool write_through;		/* !WCE: writes are durable */
-	bool prevent_removal;		/* PREVENT ALLOW MEDIUM REMOVAL */
+	bool ejected;			/* removable medium unloaded (LOEJ) */
 	bool active;			/* backing store open */
 	u32 opt_trans_len;
 	DECLARE_BITMAP(keys, VDISK_NR_KEYS);
@@ -131,6 +134,8 @@ struct vdisk_dev {
 
 	/* Serialises sysfs writes and MODE SELECT against each other */
 	struct mutex mutex;
+	/* Makes COMPARE AND WRITE atomic against the other ones */
+	struct mutex caw_mutex;
 	/* Protects pg (identity strings, geometry and mode state) */
 	spinlock_t lock;
 	struct vdisk_pg_dev pg;

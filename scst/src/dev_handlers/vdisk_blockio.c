@@ -265,15 +265,15 @@ static int vdisk_blockio_flush_sync(struct vdisk_dev *vdev)
 }
 
 /* buf must be physically contiguous (from __get_free_pages()) */
-static int vdisk_blockio_read_sync(struct vdisk_dev *vdev, loff_t pos,
-				   void *buf, size_t len)
+static int vdisk_blockio_sync_io(struct vdisk_dev *vdev, blk_opf_t opf,
+				 loff_t pos, void *buf, size_t len)
 {
 	unsigned int nr = DIV_ROUND_UP(len, PAGE_SIZE);
 	struct bio *bio;
 	size_t off;
 	int ret;
 
-	bio = bio_alloc(vdev->bdev, nr, REQ_OP_READ, GFP_KERNEL);
+	bio = bio_alloc(vdev->bdev, nr, opf, GFP_KERNEL);
 	bio->bi_iter.bi_sector = pos >> SECTOR_SHIFT;
 	for (off = 0; off < len; off += PAGE_SIZE)
 		bio_add_page(bio, virt_to_page(buf + off),
@@ -281,6 +281,21 @@ static int vdisk_blockio_read_sync(struct vdisk_dev *vdev, loff_t pos,
 	ret = submit_bio_wait(bio);
 	bio_put(bio);
 	return ret;
+}
+
+static int vdisk_blockio_read_sync(struct vdisk_dev *vdev, loff_t pos,
+				   void *buf, size_t len)
+{
+	return vdisk_blockio_sync_io(vdev, REQ_OP_READ, pos, buf, len);
+}
+
+static int vdisk_blockio_write_sync(struct vdisk_dev *vdev, loff_t pos,
+				    const void *buf, size_t len, bool sync)
+{
+	blk_opf_t opf = REQ_OP_WRITE | REQ_SYNC | (sync ? REQ_FUA : 0);
+
+	/* the bio only reads from buf */
+	return vdisk_blockio_sync_io(vdev, opf, pos, (void *)buf, len);
 }
 
 static int vdisk_blockio_unmap_sync(struct vdisk_dev *vdev, loff_t pos,
@@ -297,6 +312,7 @@ const struct vdisk_backend_ops vdisk_blockio_ops = {
 	.rw		= vdisk_blockio_rw,
 	.flush		= vdisk_blockio_flush,
 	.read_sync	= vdisk_blockio_read_sync,
+	.write_sync	= vdisk_blockio_write_sync,
 	.flush_sync	= vdisk_blockio_flush_sync,
 	.unmap_sync	= vdisk_blockio_unmap_sync,
 };

@@ -163,12 +163,24 @@ static bool vdisk_check(struct scst_cmd *cmd, int ret,
 }
 
 /*
+ * An ejected medium (START STOP UNIT LOEJ=1 START=0) stays absent until
+ * it is loaded again or the device stops being removable.
+ */
+static bool vdisk_no_medium(struct vdisk_dev *vdev)
+{
+	return READ_ONCE(vdev->ejected) && READ_ONCE(vdev->pg.removable);
+}
+
+/*
  * Commands answered from the device state
  */
 static enum vdisk_res vdisk_tur(struct scst_cmd *cmd, struct vdisk_dev *vdev)
 {
 	if (!READ_ONCE(vdev->active))
 		vdisk_not_ready(cmd);
+	else if (vdisk_no_medium(vdev))
+		scst_set_cmd_error(cmd,
+				   SCST_LOAD_SENSE(scst_sense_medium_not_present));
 	return VDISK_DONE;
 }
 
@@ -186,6 +198,7 @@ static void vdisk_fill_port(struct scst_cmd *cmd, struct vdisk_port *port)
 	port->rel_tgt_id = tgt->rel_tgt_id;
 	port->tgt_name = tgt->tgt_name;
 	port->protocol_id = tgt->tgtt->protocol_id;
+	port->tpgs = scst_alua_get_port_info(cmd, &port->tpg_id);
 }
 
 static enum vdisk_res vdisk_inquiry_cmd(struct scst_cmd *cmd,
@@ -338,29 +351,45 @@ static enum vdisk_res vdisk_start_stop(struct scst_cmd *cmd,
 	struct vdisk_err err = {};
 	int ret;
 
+	/* A medium that cannot be removed cannot be loaded or ejected */
+	if (!vdev->pg.removable && !(cmd->cdb[4] & 0xf0) &&
+	    (cmd->cdb[4] & 0x02)) {
+		scst_set_invalid_field_in_cdb(cmd, 4, 1);
+		return VDISK_DONE;
+	}
 	ret = vdisk_check_start_stop(cmd->cdb, vdev->pg.removable, &start,
 				     &loej, &flush, &err);
 	if (!vdisk_check(cmd, ret, &err))
 		return VDISK_DONE;
-	/* There is no medium to eject, but honour the prevention */
-	if (loej && !start && READ_ONCE(vdev->prevent_removal)) {
+	/* SBC-3: loading and ejecting both count as medium removal */
+	if (loej && scst_dev_removal_prevented(cmd->dev)) {
 		scst_set_cmd_error(cmd, SCST_LOAD_SENSE(scst_sense_medium_removal_prevented));
 		return VDISK_DONE;
 	}
 	/* Stopping writes the cache back unless NO_FLUSH (SBC-3 5.25) */
-	if (flush && !vdev->nv_cache &&
+	if (flush && !vdev->nv_cache && !vdisk_no_medium(vdev) &&
 	    percpu_ref_tryget_live(&vdev->io_ref)) {
 		ret = vdev->vt->ops->flush_sync(vdev);
 		percpu_ref_put(&vdev->io_ref);
-		if (ret)
+		if (ret) {
 			vdisk_set_io_error(cmd, ret, true, 0);
+			return VDISK_DONE;
+		}
 	}
+	/*
+	 * The medium of a removable vdisk is "unloaded" by refusing medium
+	 * access with MEDIUM NOT PRESENT until it is loaded again; the
+	 * backing store stays open.
+	 */
+	if (loej)
+		WRITE_ONCE(vdev->ejected, !start);
 	return VDISK_DONE;
 }
 
 /*
- * Medium removal prevention is kept per device, not per I_T nexus; it only
- * matters for START STOP UNIT with LOEJ on removable devices.
+ * SPC-4: the prevention is per I_T nexus (the core keeps it in the
+ * tgt_dev and ends it on nexus loss and logical unit reset); removal is
+ * prevented while any nexus prevents it.
  */
 static enum vdisk_res vdisk_prevent_allow(struct scst_cmd *cmd,
 					  struct vdisk_dev *vdev)
@@ -370,7 +399,7 @@ static enum vdisk_res vdisk_prevent_allow(struct scst_cmd *cmd,
 
 	if (vdisk_check(cmd, vdisk_check_prevent_allow(cmd->cdb, &prevent,
 						       &err), &err))
-		WRITE_ONCE(vdev->prevent_removal, prevent);
+		scst_tgt_dev_set_prevent(cmd->tgt_dev, prevent);
 	return VDISK_DONE;
 }
 
@@ -538,6 +567,152 @@ static enum vdisk_res vdisk_verify(struct scst_cmd *cmd,
 	return VDISK_DONE;
 }
 
+/* FUA or WCE=0: the data must be on stable storage before GOOD */
+static bool vdisk_write_sync(struct scst_cmd *cmd, struct vdisk_dev *vdev)
+{
+	return !vdev->nv_cache &&
+	       (cmd->fua || READ_ONCE(vdev->write_through));
+}
+
+/* Read, compare and write under caw_mutex; len bytes in each buffer */
+static void vdisk_caw_io(struct scst_cmd *cmd, struct vdisk_dev *vdev,
+			 u8 *media, u8 *data, size_t len)
+{
+	loff_t pos = vdisk_pos(vdev, cmd->lba);
+	long diff;
+	int ret;
+
+	mutex_lock(&vdev->caw_mutex);
+	ret = vdev->vt->ops->read_sync(vdev, pos, media, len);
+	if (ret) {
+		vdisk_set_io_error(cmd, ret, false, cmd->lba);
+		goto out;
+	}
+	sg_copy_to_buffer(cmd->sg, cmd->sg_cnt, data, len);
+	diff = vdisk_memdiff(media, data, len);
+	if (diff >= 0) {
+		/* INFORMATION: offset of the first differing byte */
+		scst_set_cmd_error(cmd, SCST_LOAD_SENSE(scst_sense_miscompare_error));
+		scst_set_cmd_sense_info(cmd, diff);
+		goto out;
+	}
+	sg_pcopy_to_buffer(cmd->sg, cmd->sg_cnt, data, len, len);
+	ret = vdev->vt->ops->write_sync(vdev, pos, data, len,
+					vdisk_write_sync(cmd, vdev));
+	if (ret)
+		vdisk_set_io_error(cmd, ret, true, cmd->lba);
+out:
+	mutex_unlock(&vdev->caw_mutex);
+}
+
+/*
+ * COMPARE AND WRITE (SBC-3 5.2).  The Data-Out buffer holds the verify
+ * data then the write data, NUMBER OF LOGICAL BLOCKS each.  caw_mutex
+ * makes it atomic against other COMPARE AND WRITE commands of the device
+ * (VMware ATS locks); the core checked write protection and LBA range.
+ */
+static enum vdisk_res vdisk_caw(struct scst_cmd *cmd, struct vdisk_dev *vdev)
+{
+	size_t len = (size_t)cmd->nr_blocks << vdev->block_shift;
+	unsigned int order;
+	u8 *media, *data;
+
+	if (cmd->nr_blocks > VDISK_MAX_CAW_BLOCKS) {
+		scst_set_invalid_field_in_cdb(cmd, 13, -1);
+		return VDISK_DONE;
+	}
+	/*
+	 * Both halves must be there, and nothing more (SBC-3 5.2); a Data-Out
+	 * buffer with NUMBER OF LOGICAL BLOCKS 0 contradicts the CDB too.
+	 */
+	if ((len && cmd->bufflen != 2 * len) ||
+	    (cmd->expected_values_set &&
+	     cmd->expected_data_direction == SCST_DATA_WRITE &&
+	     cmd->expected_transfer_len != 2 * len)) {
+		scst_set_invalid_field_in_cdb(cmd, 13, -1);
+		return VDISK_DONE;
+	}
+	if (!len)
+		return VDISK_DONE;
+	/* read_sync()/write_sync() need page aligned contiguous buffers */
+	order = get_order(len);
+	media = (u8 *)__get_free_pages(GFP_KERNEL, order);
+	data = (u8 *)__get_free_pages(GFP_KERNEL, order);
+	if (!media || !data)
+		scst_set_busy(cmd);
+	else
+		vdisk_caw_io(cmd, vdev, media, data, len);
+	free_pages((unsigned long)media, order);
+	free_pages((unsigned long)data, order);
+	return VDISK_DONE;
+}
+
+/* One chunk of XDWRITEREAD: Data-In = medium XOR Data-Out, then write */
+static int vdisk_xdwr_chunk(struct scst_cmd *cmd, struct vdisk_dev *vdev,
+			    u8 *media, u8 *data, size_t done, size_t n)
+{
+	loff_t pos = vdisk_pos(vdev, cmd->lba) + done;
+	u64 lba = cmd->lba + (done >> vdev->block_shift);
+	size_t i;
+	int ret;
+
+	ret = vdev->vt->ops->read_sync(vdev, pos, media, n);
+	if (ret) {
+		vdisk_set_io_error(cmd, ret, false, lba);
+		return ret;
+	}
+	sg_pcopy_to_buffer(cmd->out_sg, cmd->out_sg_cnt, data, n, done);
+	if (!(cmd->cdb[1] & 0x04)) {
+		ret = vdev->vt->ops->write_sync(vdev, pos, data, n,
+						vdisk_write_sync(cmd, vdev));
+		if (ret) {
+			vdisk_set_io_error(cmd, ret, true, lba);
+			return ret;
+		}
+	}
+	for (i = 0; i < n; i++)
+		media[i] ^= data[i];
+	sg_pcopy_from_buffer(cmd->sg, cmd->sg_cnt, media, n, done);
+	return 0;
+}
+
+/*
+ * XDWRITEREAD(10) (SBC-3): bidirectional.  Returns the XOR of the blocks
+ * read and the Data-Out, and writes the Data-Out unless DISABLE WRITE.
+ */
+static enum vdisk_res vdisk_xdwriteread(struct scst_cmd *cmd,
+					struct vdisk_dev *vdev)
+{
+	size_t chunk = PAGE_SIZE << VDISK_VERIFY_ORDER, total, done, n;
+	u8 *media, *data;
+
+	total = (size_t)cmd->nr_blocks << vdev->block_shift;
+	if (!total)
+		return VDISK_DONE;
+	/* The core sized both buffers from the CDB */
+	if (cmd->data_direction != SCST_DATA_BIDI || !cmd->out_sg ||
+	    cmd->bufflen < total || cmd->out_bufflen < total) {
+		scst_set_invalid_field_in_cdb(cmd, 7, -1);
+		return VDISK_DONE;
+	}
+	media = (u8 *)__get_free_pages(GFP_KERNEL, VDISK_VERIFY_ORDER);
+	data = (u8 *)__get_free_pages(GFP_KERNEL, VDISK_VERIFY_ORDER);
+	if (!media || !data) {
+		scst_set_busy(cmd);
+		goto out;
+	}
+	for (done = 0; done < total; done += n) {
+		n = min(chunk, total - done);
+		if (vdisk_xdwr_chunk(cmd, vdev, media, data, done, n))
+			goto out;
+	}
+	scst_set_resp_data_len(cmd, total);
+out:
+	free_pages((unsigned long)media, VDISK_VERIFY_ORDER);
+	free_pages((unsigned long)data, VDISK_VERIFY_ORDER);
+	return VDISK_DONE;
+}
+
 static enum vdisk_res vdisk_sync_cache(struct scst_cmd *cmd,
 				       struct vdisk_dev *vdev)
 {
@@ -648,9 +823,11 @@ static const struct vdisk_op vdisk_ops[] = {
 	{ SYNCHRONIZE_CACHE,	true,	vdisk_sync_cache },
 	{ UNMAP,		true,	vdisk_unmap },
 	{ LOG_SENSE,		false,	vdisk_log_sense_cmd },
+	{ XDWRITEREAD_10,	true,	vdisk_xdwriteread },
 	{ MODE_SELECT_10,	false,	vdisk_mode_select_cmd },
 	{ MODE_SENSE_10,	false,	vdisk_mode_sense_cmd },
 	{ READ_16,		true,	vdisk_rw },
+	{ COMPARE_AND_WRITE,	true,	vdisk_caw },
 	{ WRITE_16,		true,	vdisk_rw },
 	{ WRITE_VERIFY_16,	true,	vdisk_write_verify },
 	{ VERIFY_16,		true,	vdisk_verify },
@@ -681,6 +858,9 @@ enum scst_exec_res vdisk_exec(struct scst_cmd *cmd)
 	if (!op)
 		scst_set_cmd_error(cmd,
 				   SCST_LOAD_SENSE(scst_sense_invalid_opcode));
+	else if (op->media && vdisk_no_medium(vdev))
+		scst_set_cmd_error(cmd,
+				   SCST_LOAD_SENSE(scst_sense_medium_not_present));
 	else if ((!op->media || vdisk_get_media(cmd, vdev)) &&
 		 op->fn(cmd, vdev) == VDISK_PENDING)
 		return SCST_EXEC_COMPLETED;

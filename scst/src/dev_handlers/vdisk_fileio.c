@@ -267,6 +267,23 @@ static int vdisk_fileio_read_sync(struct vdisk_dev *vdev, loff_t pos,
 	return 0;
 }
 
+static int vdisk_fileio_write_sync(struct vdisk_dev *vdev, loff_t pos,
+				   const void *buf, size_t len, bool sync)
+{
+	loff_t start = pos;
+	size_t total = len;
+	ssize_t ret;
+
+	while (len) {
+		ret = kernel_write(vdev->fd, buf, len, &pos);
+		if (ret <= 0)
+			return ret ? ret : -EIO;
+		buf += ret;
+		len -= ret;
+	}
+	return sync ? vdisk_fileio_flush_range(vdev, start, total) : 0;
+}
+
 static int vdisk_fileio_unmap_sync(struct vdisk_dev *vdev, loff_t pos,
 				   loff_t len)
 {
@@ -290,6 +307,7 @@ const struct vdisk_backend_ops vdisk_fileio_ops = {
 	.rw		= vdisk_fileio_rw,
 	.flush		= vdisk_fileio_flush,
 	.read_sync	= vdisk_fileio_read_sync,
+	.write_sync	= vdisk_fileio_write_sync,
 	.flush_sync	= vdisk_fileio_flush_sync,
 	.unmap_sync	= vdisk_fileio_unmap_sync,
 };

@@ -379,6 +379,7 @@ static struct vdisk_dev *vdisk_alloc(const struct vdisk_type *vt,
 	vdev->pg.type = TYPE_DISK;
 	vdev->pg.rotational = true;
 	mutex_init(&vdev->mutex);
+	mutex_init(&vdev->caw_mutex);
 	spin_lock_init(&vdev->lock);
 	init_completion(&vdev->io_drained);
 	return vdev;

@@ -50,6 +50,12 @@ static int vdisk_nullio_read_sync(struct vdisk_dev *vdev, loff_t pos,
 	return 0;
 }
 
+static int vdisk_nullio_write_sync(struct vdisk_dev *vdev, loff_t pos,
+				   const void *buf, size_t len, bool sync)
+{
+	return 0;
+}
+
 static int vdisk_nullio_flush_sync(struct vdisk_dev *vdev)
 {
 	return 0;
@@ -62,5 +68,6 @@ const struct vdisk_backend_ops vdisk_nullio_ops = {
 	.rw		= vdisk_nullio_rw,
 	.flush		= vdisk_nullio_flush,
 	.read_sync	= vdisk_nullio_read_sync,
+	.write_sync	= vdisk_nullio_write_sync,
 	.flush_sync	= vdisk_nullio_flush_sync,
 };

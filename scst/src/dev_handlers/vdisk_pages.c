@@ -283,6 +283,12 @@ static u8 *desig_port(const struct vdisk_port *port, u8 *p)
 		put_unaligned_be16(port->rel_tgt_id, p + 2);
 		p += 4;
 	}
+	if (port->tpg_id) {
+		/* Target port group, binary, target port (ALUA) */
+		p = desig(p, 0x01, 0x10 | 0x05, 4);
+		put_unaligned_be16(port->tpg_id, p + 2);
+		p += 4;
+	}
 	if (!port->tgt_name)
 		return p;
 	/* SCSI name string: UTF-8, NUL terminated, multiple of 4 bytes */
@@ -317,6 +323,7 @@ static int vpd_ext_inquiry(const struct vdisk_pg_dev *d, u8 *buf)
 
 static int vpd_block_limits(const struct vdisk_pg_dev *d, u8 *buf)
 {
+	buf[5] = VDISK_MAX_CAW_BLOCKS;
 	put_unaligned_be16(1U << d->lb_per_pb_exp, buf + 6);
 	put_unaligned_be32(d->max_xfer_blocks, buf + 8);
 	put_unaligned_be32(d->opt_xfer_blocks, buf + 12);
@@ -380,7 +387,10 @@ int vdisk_inquiry(const struct vdisk_pg_dev *d, const struct vdisk_port *port,
 	if (!(cdb[1] & 0x01)) {
 		if (cdb[2])
 			return cdb_err(err, 2, 7);
-		return std_inquiry(d, buf);
+		len = std_inquiry(d, buf);
+		if (port)
+			buf[5] |= port->tpgs;
+		return len;
 	}
 	len = vpd_page(d, port, cdb[2], buf);
 	if (len < 0)

@@ -38,6 +38,8 @@
 
 /* Most UNMAP block descriptors we accept in one command */
 #define VDISK_MAX_UNMAP_DESC	256
+/* MAXIMUM COMPARE AND WRITE LENGTH: one block, as VMware ATS uses */
+#define VDISK_MAX_CAW_BLOCKS	1
 
 /* What went wrong, in terms the kernel side turns into sense data */
 enum vdisk_err_kind {
@@ -101,6 +103,8 @@ struct vdisk_port {
 	u16 rel_tgt_id;			/* 0: unknown, not reported */
 	u8 protocol_id;			/* SPC-4 protocol identifier */
 	const char *tgt_name;		/* NULL: not reported */
+	u8 tpgs;			/* standard INQUIRY byte 5 TPGS bits */
+	u16 tpg_id;			/* target port group; 0: none */
 };
 
 /* Stable 64-bit hash of a device name and the SCST setup id */

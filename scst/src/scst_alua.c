@@ -1,0 +1,1284 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ALUA device groups (SPC-4 5.16): /sys/kernel/scst_tgt/device_groups.
+ *
+ * A device group holds devices (at most one group per device) and target
+ * groups; a target group is a SCSI target port group with a group_id, a
+ * preferred bit, an asymmetric access state and a set of target ports:
+ * local targets (a symlink to the target) or targets of another node
+ * (a directory with their rel_tgt_id).  A target is in at most one target
+ * group of a device group.  Only implicit ALUA is offered: the
+ * administrator sets the states; SET TARGET PORT GROUPS is not supported.
+ *
+ * Locking: the management plane serialises itself with scst_mutex.  The
+ * data plane reads the lists and the fields it needs (state, group_id,
+ * preferred, rel_tgt_id, tgt) under scst_alua_lock, so writers hold both.
+ *
+ * Objects are removed, sysfs directories included, under scst_mutex.
+ * Removing a directory waits for the stores running on its files, so every
+ * store of this file only tries to take scst_mutex and, if it is busy,
+ * restarts the write system call (as the network stack does with the rtnl
+ * lock) instead of blocking.
+ *
+ * Deleting a device or a target removes it from its groups.
+ */
+
+#include <linux/kobject.h>
+#include <linux/slab.h>
+#include <linux/sysfs.h>
+#include <linux/mm.h>
+#include <linux/sched/signal.h>
+#include "scst_dataplane.h"
+#include "scst_alua_pure.h"
+
+struct scst_dg {
+	struct kobject kobj;			/* device_groups/<dg> */
+	char *name;
+	struct list_head entry;			/* in scst_dg_list */
+	struct list_head dev_list;		/* struct scst_dg_dev */
+	struct list_head tg_list;		/* struct scst_tg */
+	struct kobject *devs_kobj;
+	struct kobject *tgs_kobj;
+};
+
+struct scst_dg_dev {
+	struct list_head entry;
+	struct scst_device *dev;
+	char *name;
+};
+
+struct scst_tg {
+	struct kobject kobj;			/* target_groups/<tg> */
+	struct scst_dg *dg;
+	char *name;
+	struct list_head entry;			/* in dg->tg_list */
+	struct list_head tgt_list;		/* struct scst_tg_tgt */
+	u16 group_id;
+	bool preferred;
+	u8 state;
+	u8 status;
+};
+
+struct scst_tg_tgt {
+	struct kobject kobj;			/* remote target directory */
+	struct scst_tg *tg;
+	char *name;
+	struct list_head entry;			/* in tg->tgt_list */
+	struct scst_tgt *tgt;			/* NULL: remote target */
+	u16 rel_tgt_id;				/* of a remote target */
+};
+
+static LIST_HEAD(scst_dg_list);
+static DEFINE_SPINLOCK(scst_alua_lock);
+static struct kobject *scst_alua_root;
+/* Devices in a device group: lets the I/O path skip the lookup */
+static int scst_alua_ndevs;
+
+/* scst_mutex for a store; see the comment at the top */
+static int scst_alua_lock_mgmt(void)
+{
+	if (!mutex_trylock(&scst_mutex))
+		return restart_syscall();
+	return 0;
+}
+
+static bool scst_alua_reserved(const char *name)
+{
+	static const char *const names[] = {
+		"mgmt", "group_id", "preferred", "state", "devices",
+		"target_groups", "rel_tgt_id",
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		if (!strcmp(name, names[i]))
+			return true;
+	return false;
+}
+
+static int scst_alua_check_name(const char *what, const char *name)
+{
+	if (!*name) {
+		PRINT_ERROR("%s name missing", what);
+		return -EINVAL;
+	}
+	if (!scst_is_valid_name(name) || scst_alua_reserved(name)) {
+		PRINT_ERROR("invalid %s name \"%s\"", what, name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------------
+ * Lookups: scst_mutex or scst_alua_lock held
+ */
+
+static struct scst_dg *scst_dg_find(const char *name)
+{
+	struct scst_dg *dg;
+
+	list_for_each_entry(dg, &scst_dg_list, entry)
+		if (!strcmp(dg->name, name))
+			return dg;
+	return NULL;
+}
+
+static struct scst_dg_dev *scst_dg_dev_find(struct scst_dg *dg,
+					    const struct scst_device *dev)
+{
+	struct scst_dg_dev *dd;
+
+	list_for_each_entry(dd, &dg->dev_list, entry)
+		if (dd->dev == dev)
+			return dd;
+	return NULL;
+}
+
+/* The live device group of dev */
+static struct scst_dg *scst_dg_of_dev(const struct scst_device *dev,
+				      struct scst_dg_dev **ddp)
+{
+	struct scst_dg_dev *dd;
+	struct scst_dg *dg;
+
+	list_for_each_entry(dg, &scst_dg_list, entry) {
+		dd = scst_dg_dev_find(dg, dev);
+		if (dd) {
+			if (ddp)
+				*ddp = dd;
+			return dg;
+		}
+	}
+	return NULL;
+}
+
+static struct scst_tg *scst_tg_find(struct scst_dg *dg, const char *name)
+{
+	struct scst_tg *tg;
+
+	list_for_each_entry(tg, &dg->tg_list, entry)
+		if (!strcmp(tg->name, name))
+			return tg;
+	return NULL;
+}
+
+static struct scst_tg_tgt *scst_tg_tgt_find(struct scst_tg *tg,
+					    const char *name)
+{
+	struct scst_tg_tgt *t;
+
+	list_for_each_entry(t, &tg->tgt_list, entry)
+		if (!strcmp(t->name, name))
+			return t;
+	return NULL;
+}
+
+/* The live target group of dg that holds the target named name */
+static struct scst_tg *scst_tg_of_name(struct scst_dg *dg, const char *name)
+{
+	struct scst_tg_tgt *t;
+	struct scst_tg *tg;
+
+	list_for_each_entry(tg, &dg->tg_list, entry) {
+		t = scst_tg_tgt_find(tg, name);
+		if (t)
+			return tg;
+	}
+	return NULL;
+}
+
+static struct scst_tg *scst_tg_of_tgt(struct scst_dg *dg,
+				      const struct scst_tgt *tgt)
+{
+	struct scst_tg_tgt *t;
+	struct scst_tg *tg;
+
+	list_for_each_entry(tg, &dg->tg_list, entry)
+		list_for_each_entry(t, &tg->tgt_list, entry)
+			if (t->tgt == tgt)
+				return tg;
+	return NULL;
+}
+
+static struct scst_tgt *scst_alua_find_local_tgt(const char *name)
+{
+	struct scst_tgt_template *tgtt;
+	struct scst_tgt *tgt;
+
+	list_for_each_entry(tgtt, &scst_template_list, tgtt_list_entry)
+		list_for_each_entry(tgt, &tgtt->tgt_list, tgt_list_entry)
+			if (!tgt->tgt_dead && !strcmp(tgt->tgt_name, name))
+				return tgt;
+	return NULL;
+}
+
+/* ---------------------------------------------------------------------
+ * Data plane
+ */
+
+/*
+ * The I/O path does not walk the groups: every I_T_L nexus caches its ALUA
+ * port in one word (tgt_dev->alua_port), recomputed under scst_mutex by
+ * every change of the groups and when the nexus is created.
+ */
+#define SCST_ALUA_PORT_IN_DG	BIT(31)	/* device is in a device group */
+#define SCST_ALUA_PORT_IN_TG	BIT(30)	/* ... and the target in one of its TGs */
+#define SCST_ALUA_PORT_STATE_SHIFT 16	/* bits 23-16: ALUA state */
+					/* bits 15-0: target port group id */
+
+static u32 scst_alua_port_word(const struct scst_device *dev,
+			       const struct scst_tgt *tgt)
+{
+	struct scst_dg *dg;
+	struct scst_tg *tg;
+	unsigned long flags;
+	u32 w = 0;
+
+	spin_lock_irqsave(&scst_alua_lock, flags);
+	dg = scst_dg_of_dev(dev, NULL);
+	if (dg) {
+		w = SCST_ALUA_PORT_IN_DG;
+		tg = scst_tg_of_tgt(dg, tgt);
+		if (tg)
+			w |= SCST_ALUA_PORT_IN_TG |
+			     tg->state << SCST_ALUA_PORT_STATE_SHIFT |
+			     tg->group_id;
+	}
+	spin_unlock_irqrestore(&scst_alua_lock, flags);
+	return w;
+}
+
+/* A new nexus (scst_mutex held, not yet visible to commands) */
+void scst_alua_init_tgt_dev(struct scst_tgt_dev *tgt_dev)
+{
+	lockdep_assert_held(&scst_mutex);
+	tgt_dev->alua_port = scst_alua_port_word(tgt_dev->dev,
+						 tgt_dev->sess->tgt);
+}
+
+/* Recompute the cached port of every nexus after a change of the groups */
+static void scst_alua_refresh(void)
+{
+	struct scst_tgt_dev *tgt_dev;
+	struct scst_device *dev;
+
+	lockdep_assert_held(&scst_mutex);
+	list_for_each_entry(dev, &scst_dev_list, dev_list_entry)
+		list_for_each_entry(tgt_dev, &dev->dev_tgt_dev_list,
+				    dev_tgt_dev_list_entry)
+			WRITE_ONCE(tgt_dev->alua_port,
+				   scst_alua_port_word(dev,
+						       tgt_dev->sess->tgt));
+}
+
+/* End of a store that may have changed the groups */
+static void scst_alua_unlock_mgmt(void)
+{
+	scst_alua_refresh();
+	mutex_unlock(&scst_mutex);
+}
+
+/* State of the target port group cmd came through; false if none */
+static bool scst_alua_cmd_tg(struct scst_cmd *cmd, u8 *state, u16 *id)
+{
+	u32 w;
+
+	if (!cmd->tgt_dev)
+		return false;
+	w = READ_ONCE(cmd->tgt_dev->alua_port);
+	if (!(w & SCST_ALUA_PORT_IN_TG))
+		return false;
+	*state = (w >> SCST_ALUA_PORT_STATE_SHIFT) & 0xff;
+	*id = w & 0xffff;
+	return true;
+}
+
+static bool scst_alua_cmd_in_dg(const struct scst_cmd *cmd)
+{
+	return cmd->tgt_dev &&
+	       (READ_ONCE(cmd->tgt_dev->alua_port) & SCST_ALUA_PORT_IN_DG);
+}
+
+static bool scst_alua_dev_in_dg(const struct scst_device *dev)
+{
+	unsigned long flags;
+	bool res;
+
+	if (!READ_ONCE(scst_alua_ndevs) || !dev)
+		return false;
+	spin_lock_irqsave(&scst_alua_lock, flags);
+	res = scst_dg_of_dev(dev, NULL);
+	spin_unlock_irqrestore(&scst_alua_lock, flags);
+	return res;
+}
+
+bool scst_alua_check_cmd(struct scst_cmd *cmd)
+{
+	u8 state, asc, ascq;
+	u16 id;
+
+	if (!scst_alua_cmd_tg(cmd, &state, &id))
+		return false;
+	if (scst_alua_cmd_allowed(state, cmd->cdb, cmd->cdb_len, &asc, &ascq))
+		return false;
+	scst_set_cmd_error(cmd, NOT_READY, asc, ascq);
+	return true;
+}
+
+bool scst_alua_local_cmd(struct scst_cmd *cmd)
+{
+	return cmd->cdb_len > 1 && cmd->cdb[0] == MAINTENANCE_IN &&
+	       (cmd->cdb[1] & 0x1f) == MI_REPORT_TARGET_PGS &&
+	       scst_alua_cmd_in_dg(cmd);
+}
+
+bool scst_alua_rtpg_supported(const struct scst_device *dev)
+{
+	return scst_alua_dev_in_dg(dev);
+}
+
+u8 scst_alua_get_port_info(struct scst_cmd *cmd, u16 *tpg_id)
+{
+	u8 state;
+
+	*tpg_id = 0;
+	if (!scst_alua_cmd_in_dg(cmd))
+		return 0;
+	scst_alua_cmd_tg(cmd, &state, tpg_id);
+	return SCST_ALUA_TPGS_IMPLICIT;
+}
+EXPORT_SYMBOL_GPL(scst_alua_get_port_info);
+
+static u16 scst_tg_tgt_rel_id(const struct scst_tg_tgt *t)
+{
+	return t->tgt ? READ_ONCE(t->tgt->rel_tgt_id) : t->rel_tgt_id;
+}
+
+/* Count the live groups and ports of dev's device group */
+static void scst_alua_count(const struct scst_device *dev,
+			    unsigned int *ntg, unsigned int *nports)
+{
+	struct scst_tg_tgt *t;
+	struct scst_dg *dg;
+	struct scst_tg *tg;
+
+	*ntg = 0;
+	*nports = 0;
+	dg = scst_dg_of_dev(dev, NULL);
+	if (!dg)
+		return;
+	list_for_each_entry(tg, &dg->tg_list, entry) {
+		(*ntg)++;
+		list_for_each_entry(t, &tg->tgt_list, entry)
+			(*nports)++;
+	}
+}
+
+/* Snapshot at most ntg groups and nports ports; returns the groups */
+static unsigned int scst_alua_snapshot(const struct scst_device *dev,
+				       struct scst_alua_tpg_info *info,
+				       unsigned int ntg, u16 *ids,
+				       unsigned int nports)
+{
+	unsigned int n = 0, p = 0;
+	struct scst_tg_tgt *t;
+	struct scst_dg *dg;
+	struct scst_tg *tg;
+
+	dg = scst_dg_of_dev(dev, NULL);
+	if (!dg)
+		return 0;
+	list_for_each_entry(tg, &dg->tg_list, entry) {
+		if (n == ntg)
+			break;
+		info[n].group_id = tg->group_id;
+		info[n].state = tg->state;
+		info[n].status = tg->status;
+		info[n].preferred = tg->preferred;
+		info[n].rel_tgt_ids = ids + p;
+		list_for_each_entry(t, &tg->tgt_list, entry) {
+			if (p == nports ||
+			    info[n].nports == SCST_ALUA_MAX_PORTS_PER_TPG)
+				continue;
+			ids[p++] = scst_tg_tgt_rel_id(t);
+			info[n].nports++;
+		}
+		n++;
+	}
+	return n;
+}
+
+/* SPC-4 6.36 REPORT TARGET PORT GROUPS; thread context */
+void scst_alua_rtpg(struct scst_cmd *cmd)
+{
+	bool ext = (cmd->cdb[1] >> 5) == 1;
+	struct scst_alua_tpg_info *info;
+	unsigned int ntg, nports;
+	u32 len, buflen = cmd->bufflen;
+	unsigned long flags;
+	u16 *ids;
+	u8 *buf;
+
+	spin_lock_irqsave(&scst_alua_lock, flags);
+	scst_alua_count(cmd->dev, &ntg, &nports);
+	spin_unlock_irqrestore(&scst_alua_lock, flags);
+
+	info = kcalloc(ntg + 1, sizeof(*info), GFP_KERNEL);
+	ids = kcalloc(nports + 1, sizeof(*ids), GFP_KERNEL);
+	buf = kvzalloc(max_t(u32, buflen, 1), GFP_KERNEL);
+	if (!info || !ids || !buf) {
+		scst_set_busy(cmd);
+		goto out;
+	}
+	spin_lock_irqsave(&scst_alua_lock, flags);
+	ntg = scst_alua_snapshot(cmd->dev, info, ntg, ids, nports);
+	spin_unlock_irqrestore(&scst_alua_lock, flags);
+
+	len = scst_alua_build_rtpg(buf, buflen, ext, info, ntg);
+	cmd->resp_data_len = scst_copy_to_cmd(cmd, buf, min(len, buflen));
+out:
+	kvfree(buf);
+	kfree(ids);
+	kfree(info);
+}
+
+/* SPC-4 5.16.2.7: an implicit state change is reported to every I_T nexus */
+static void scst_dg_raise_ua(struct scst_dg *dg)
+{
+	struct scst_tgt_dev *tgt_dev;
+	struct scst_dg_dev *dd;
+
+	lockdep_assert_held(&scst_mutex);
+	list_for_each_entry(dd, &dg->dev_list, entry)
+		list_for_each_entry(tgt_dev, &dd->dev->dev_tgt_dev_list,
+				    dev_tgt_dev_list_entry)
+			scst_tgt_dev_queue_ua(tgt_dev, UNIT_ATTENTION, 0x2a,
+					      0x06);
+}
+
+/* ---------------------------------------------------------------------
+ * kobject types
+ */
+
+static void scst_dg_release(struct kobject *kobj)
+{
+	struct scst_dg *dg = container_of(kobj, struct scst_dg, kobj);
+
+	kfree(dg->name);
+	kfree(dg);
+}
+
+static void scst_tg_release(struct kobject *kobj)
+{
+	struct scst_tg *tg = container_of(kobj, struct scst_tg, kobj);
+
+	kfree(tg->name);
+	kfree(tg);
+}
+
+static void scst_tg_tgt_free(struct scst_tg_tgt *t)
+{
+	kfree(t->name);
+	kfree(t);
+}
+
+static void scst_tg_tgt_release(struct kobject *kobj)
+{
+	scst_tg_tgt_free(container_of(kobj, struct scst_tg_tgt, kobj));
+}
+
+/* A value and, if it is not the default, the [key] mark */
+static ssize_t scst_emit_key(char *buf, ssize_t len, bool key)
+{
+	if (key)
+		len += sysfs_emit_at(buf, len, "%s\n", SCST_SYSFS_KEY_MARK);
+	return len;
+}
+
+static ssize_t scst_emit_val(char *buf, unsigned long val, bool key)
+{
+	return scst_emit_key(buf, sysfs_emit(buf, "%lu\n", val), key);
+}
+
+static int scst_alua_get_num(const char *buf, size_t count, unsigned long max,
+			     unsigned long *val)
+{
+	char w[24];
+	u64 v;
+
+	if (scst_get_word(buf, count, w, sizeof(w)) || scst_parse_u64(w, &v) ||
+	    v > max) {
+		PRINT_ERROR("invalid value \"%.*s\" (0..%lu expected)",
+			    (int)min_t(size_t, count, 24), buf, max);
+		return -EINVAL;
+	}
+	*val = v;
+	return 0;
+}
+
+/* device_groups/<dg>/target_groups/<tg>/<remote>/rel_tgt_id */
+static ssize_t scst_rel_id_show(struct kobject *kobj,
+				struct kobj_attribute *attr, char *buf)
+{
+	struct scst_tg_tgt *t = container_of(kobj, struct scst_tg_tgt, kobj);
+	u16 v = READ_ONCE(t->rel_tgt_id);
+
+	return scst_emit_val(buf, v, v);
+}
+
+static ssize_t scst_rel_id_store(struct kobject *kobj,
+				 struct kobj_attribute *attr,
+				 const char *buf, size_t count)
+{
+	struct scst_tg_tgt *t = container_of(kobj, struct scst_tg_tgt, kobj);
+	unsigned long v;
+	int rc;
+
+	rc = scst_alua_get_num(buf, count, U16_MAX, &v);
+	if (rc)
+		return rc;
+	rc = scst_alua_lock_mgmt();
+	if (rc)
+		return rc;
+	spin_lock_irq(&scst_alua_lock);
+	t->rel_tgt_id = v;
+	spin_unlock_irq(&scst_alua_lock);
+	mutex_unlock(&scst_mutex);
+	return count;
+}
+
+static struct kobj_attribute scst_rel_id_attr =
+	__ATTR(rel_tgt_id, 0644, scst_rel_id_show, scst_rel_id_store);
+
+static struct attribute *scst_tg_tgt_attrs[] = {
+	&scst_rel_id_attr.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(scst_tg_tgt);
+
+static const struct kobj_type scst_tg_tgt_ktype = {
+	.sysfs_ops = &kobj_sysfs_ops,
+	.release = scst_tg_tgt_release,
+	.default_groups = scst_tg_tgt_groups,
+};
+
+/* ---------------------------------------------------------------------
+ * target_groups/<tg>/: mgmt, group_id, preferred, state
+ */
+
+static struct scst_tg *scst_kobj_tg(struct kobject *kobj)
+{
+	return container_of(kobj, struct scst_tg, kobj);
+}
+
+static ssize_t scst_tg_group_id_show(struct kobject *kobj,
+				     struct kobj_attribute *attr, char *buf)
+{
+	u16 v = READ_ONCE(scst_kobj_tg(kobj)->group_id);
+
+	return scst_emit_val(buf, v, v);
+}
+
+static bool scst_tg_id_used(struct scst_tg *tg, u16 id)
+{
+	struct scst_tg *o;
+
+	list_for_each_entry(o, &tg->dg->tg_list, entry)
+		if (o != tg && o->group_id == id)
+			return true;
+	return false;
+}
+
+static ssize_t scst_tg_group_id_store(struct kobject *kobj,
+				      struct kobj_attribute *attr,
+				      const char *buf, size_t count)
+{
+	struct scst_tg *tg = scst_kobj_tg(kobj);
+	unsigned long v;
+	int rc;
+
+	rc = scst_alua_get_num(buf, count, U16_MAX, &v);
+	if (rc)
+		return rc;
+	rc = scst_alua_lock_mgmt();
+	if (rc)
+		return rc;
+	if (v && scst_tg_id_used(tg, v)) {
+		PRINT_ERROR("group_id %lu is already used in device group %s",
+			    v, tg->dg->name);
+		rc = -EEXIST;
+	} else {
+		spin_lock_irq(&scst_alua_lock);
+		tg->group_id = v;
+		spin_unlock_irq(&scst_alua_lock);
+	}
+	scst_alua_unlock_mgmt();
+	return rc ? rc : count;
+}
+
+static ssize_t scst_tg_pref_show(struct kobject *kobj,
+				 struct kobj_attribute *attr, char *buf)
+{
+	bool v = READ_ONCE(scst_kobj_tg(kobj)->preferred);
+
+	return scst_emit_val(buf, v, v);
+}
+
+static ssize_t scst_tg_pref_store(struct kobject *kobj,
+				  struct kobj_attribute *attr,
+				  const char *buf, size_t count)
+{
+	struct scst_tg *tg = scst_kobj_tg(kobj);
+	unsigned long v;
+	int rc;
+
+	rc = scst_alua_get_num(buf, count, 1, &v);
+	if (rc)
+		return rc;
+	rc = scst_alua_lock_mgmt();
+	if (rc)
+		return rc;
+	spin_lock_irq(&scst_alua_lock);
+	tg->preferred = v;
+	spin_unlock_irq(&scst_alua_lock);
+	mutex_unlock(&scst_mutex);
+	return count;
+}
+
+static ssize_t scst_tg_state_show(struct kobject *kobj,
+				  struct kobj_attribute *attr, char *buf)
+{
+	u8 st = READ_ONCE(scst_kobj_tg(kobj)->state);
+
+	return scst_emit_key(buf, sysfs_emit(buf, "%s\n",
+					     scst_alua_state_name(st)),
+			     st != SCST_ALUA_OPTIMIZED);
+}
+
+static ssize_t scst_tg_state_store(struct kobject *kobj,
+				   struct kobj_attribute *attr,
+				   const char *buf, size_t count)
+{
+	struct scst_tg *tg = scst_kobj_tg(kobj);
+	char w[24];
+	u8 st;
+	int rc = 0;
+
+	if (scst_get_word(buf, count, w, sizeof(w)) ||
+	    scst_alua_state_parse(w, &st)) {
+		PRINT_ERROR("invalid ALUA state \"%.*s\" (active, nonoptimized, standby, unavailable, offline or transitioning)",
+			    (int)min_t(size_t, count, 24), buf);
+		return -EINVAL;
+	}
+	rc = scst_alua_lock_mgmt();
+	if (rc)
+		return rc;
+	if (tg->state != st) {
+		spin_lock_irq(&scst_alua_lock);
+		tg->state = st;
+		tg->status = SCST_ALUA_STATUS_IMPLICIT;
+		spin_unlock_irq(&scst_alua_lock);
+		PRINT_INFO("device group %s target group %s: ALUA state %s",
+			   tg->dg->name, tg->name, w);
+		/* commands after the UA must see the new state */
+		scst_alua_refresh();
+		scst_dg_raise_ua(tg->dg);
+	}
+	mutex_unlock(&scst_mutex);
+	return rc ? rc : count;
+}
+
+static ssize_t scst_tg_mgmt_show(struct kobject *kobj,
+				 struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf,
+		"Usage: echo \"add TARGET\" >mgmt\n"
+		"       echo \"del TARGET\" >mgmt\n"
+		"\n"
+		"A TARGET that is not a local target is a target of another node;\n"
+		"set its relative target port identifier in TARGET/rel_tgt_id.\n");
+}
+
+static int scst_tg_add_tgt(struct scst_tg *tg, const char *name)
+{
+	struct scst_tg_tgt *t;
+	struct scst_tg *other;
+	int rc;
+
+	other = scst_tg_of_name(tg->dg, name);
+	if (other || scst_tg_tgt_find(tg, name)) {
+		PRINT_ERROR("target %s is already in target group %s of device group %s",
+			    name, other ? other->name : tg->name, tg->dg->name);
+		return -EEXIST;
+	}
+	t = kzalloc(sizeof(*t), GFP_KERNEL);
+	if (!t)
+		return -ENOMEM;
+	t->name = kstrdup(name, GFP_KERNEL);
+	if (!t->name) {
+		kfree(t);
+		return -ENOMEM;
+	}
+	t->tg = tg;
+	t->tgt = scst_alua_find_local_tgt(name);
+	if (t->tgt) {
+		rc = sysfs_create_link(&tg->kobj, &t->tgt->tgt_kobj, name);
+		if (rc) {
+			scst_tg_tgt_free(t);
+			return rc;
+		}
+	} else {
+		rc = kobject_init_and_add(&t->kobj, &scst_tg_tgt_ktype,
+					  &tg->kobj, "%s", name);
+		if (rc) {
+			kobject_put(&t->kobj);
+			return rc;
+		}
+	}
+	spin_lock_irq(&scst_alua_lock);
+	list_add_tail(&t->entry, &tg->tgt_list);
+	spin_unlock_irq(&scst_alua_lock);
+	return 0;
+}
+
+/* Unlink, remove from sysfs and free t; scst_mutex held */
+static void scst_tg_tgt_remove(struct scst_tg_tgt *t)
+{
+	lockdep_assert_held(&scst_mutex);
+	spin_lock_irq(&scst_alua_lock);
+	list_del(&t->entry);
+	spin_unlock_irq(&scst_alua_lock);
+	if (t->tgt) {
+		sysfs_remove_link(&t->tg->kobj, t->name);
+		scst_tg_tgt_free(t);
+		return;
+	}
+	kobject_del(&t->kobj);
+	kobject_put(&t->kobj);
+}
+
+static int scst_tg_mgmt_exec(struct scst_tg *tg, char *p)
+{
+	char *verb = scst_next_lexem(&p), *name = scst_next_lexem(&p);
+	struct scst_tg_tgt *t;
+	int rc;
+
+	if (strcasecmp(verb, "add") && strcasecmp(verb, "del")) {
+		PRINT_ERROR("unknown target group command \"%s\"", verb);
+		return -EINVAL;
+	}
+	rc = scst_alua_check_name("target", name);
+	if (rc)
+		return rc;
+	if (*scst_next_lexem(&p)) {
+		PRINT_ERROR("%s: too many arguments", verb);
+		return -EINVAL;
+	}
+	rc = scst_alua_lock_mgmt();
+	if (rc)
+		return rc;
+	if (!strcasecmp(verb, "add")) {
+		rc = scst_tg_add_tgt(tg, name);
+	} else {
+		t = scst_tg_tgt_find(tg, name);
+		if (!t) {
+			PRINT_ERROR("target %s is not in target group %s",
+				    name, tg->name);
+			rc = -ENOENT;
+		} else {
+			scst_tg_tgt_remove(t);
+		}
+	}
+	scst_alua_unlock_mgmt();
+	return rc;
+}
+
+/* Run a mgmt command on a private copy of buf */
+static ssize_t scst_alua_mgmt(const char *buf, size_t count, void *obj,
+			      int (*exec)(void *obj, char *p))
+{
+	char *copy = kmemdup_nul(buf, count, GFP_KERNEL);
+	int rc;
+
+	if (!copy)
+		return -ENOMEM;
+	rc = exec(obj, copy);
+	kfree(copy);
+	return rc ? rc : count;
+}
+
+static int scst_tg_mgmt_fn(void *obj, char *p)
+{
+	return scst_tg_mgmt_exec(obj, p);
+}
+
+static ssize_t scst_tg_mgmt_store(struct kobject *kobj,
+				  struct kobj_attribute *attr,
+				  const char *buf, size_t count)
+{
+	return scst_alua_mgmt(buf, count, scst_kobj_tg(kobj), scst_tg_mgmt_fn);
+}
+
+static struct kobj_attribute scst_tg_mgmt_attr =
+	__ATTR(mgmt, 0644, scst_tg_mgmt_show, scst_tg_mgmt_store);
+static struct kobj_attribute scst_tg_group_id_attr =
+	__ATTR(group_id, 0644, scst_tg_group_id_show, scst_tg_group_id_store);
+static struct kobj_attribute scst_tg_pref_attr =
+	__ATTR(preferred, 0644, scst_tg_pref_show, scst_tg_pref_store);
+static struct kobj_attribute scst_tg_state_attr =
+	__ATTR(state, 0644, scst_tg_state_show, scst_tg_state_store);
+
+static struct attribute *scst_tg_attrs[] = {
+	&scst_tg_mgmt_attr.attr,
+	&scst_tg_group_id_attr.attr,
+	&scst_tg_pref_attr.attr,
+	&scst_tg_state_attr.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(scst_tg);
+
+static const struct kobj_type scst_tg_ktype = {
+	.sysfs_ops = &kobj_sysfs_ops,
+	.release = scst_tg_release,
+	.default_groups = scst_tg_groups,
+};
+
+static const struct kobj_type scst_dg_ktype = {
+	.sysfs_ops = &kobj_sysfs_ops,
+	.release = scst_dg_release,
+};
+
+/* ---------------------------------------------------------------------
+ * <dg>/target_groups/mgmt
+ */
+
+static ssize_t scst_tgs_mgmt_show(struct kobject *kobj,
+				  struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf,
+		"Usage: echo \"create TARGET_GROUP\" >mgmt\n"
+		"       echo \"add TARGET_GROUP\" >mgmt\n"
+		"       echo \"del TARGET_GROUP\" >mgmt\n");
+}
+
+static int scst_tg_create(struct scst_dg *dg, const char *name)
+{
+	struct scst_tg *tg;
+	int rc;
+
+	if (scst_tg_find(dg, name)) {
+		PRINT_ERROR("target group %s already exists in device group %s",
+			    name, dg->name);
+		return -EEXIST;
+	}
+	tg = kzalloc(sizeof(*tg), GFP_KERNEL);
+	if (!tg)
+		return -ENOMEM;
+	tg->name = kstrdup(name, GFP_KERNEL);
+	if (!tg->name) {
+		kfree(tg);
+		return -ENOMEM;
+	}
+	tg->dg = dg;
+	tg->state = SCST_ALUA_OPTIMIZED;
+	INIT_LIST_HEAD(&tg->tgt_list);
+	rc = kobject_init_and_add(&tg->kobj, &scst_tg_ktype, dg->tgs_kobj,
+				  "%s", name);
+	if (rc) {
+		kobject_put(&tg->kobj);
+		return rc;
+	}
+	spin_lock_irq(&scst_alua_lock);
+	list_add_tail(&tg->entry, &dg->tg_list);
+	spin_unlock_irq(&scst_alua_lock);
+	return 0;
+}
+
+/* Remove tg, its targets and its directory; scst_mutex held */
+static void scst_tg_destroy(struct scst_tg *tg)
+{
+	struct scst_tg_tgt *t;
+
+	lockdep_assert_held(&scst_mutex);
+	spin_lock_irq(&scst_alua_lock);
+	list_del(&tg->entry);
+	spin_unlock_irq(&scst_alua_lock);
+	while ((t = list_first_entry_or_null(&tg->tgt_list,
+					     struct scst_tg_tgt, entry)))
+		scst_tg_tgt_remove(t);
+	kobject_del(&tg->kobj);
+	kobject_put(&tg->kobj);
+}
+
+static int scst_tgs_mgmt_exec(struct scst_dg *dg, char *p)
+{
+	char *verb = scst_next_lexem(&p), *name = scst_next_lexem(&p);
+	bool create = !strcasecmp(verb, "create") || !strcasecmp(verb, "add");
+	struct scst_tg *tg;
+	int rc;
+
+	if (!create && strcasecmp(verb, "del")) {
+		PRINT_ERROR("unknown target groups command \"%s\"", verb);
+		return -EINVAL;
+	}
+	rc = scst_alua_check_name("target group", name);
+	if (rc)
+		return rc;
+	if (*scst_next_lexem(&p)) {
+		PRINT_ERROR("%s: too many arguments", verb);
+		return -EINVAL;
+	}
+	rc = scst_alua_lock_mgmt();
+	if (rc)
+		return rc;
+	if (create) {
+		rc = scst_tg_create(dg, name);
+	} else {
+		tg = scst_tg_find(dg, name);
+		if (!tg) {
+			PRINT_ERROR("target group %s does not exist in device group %s",
+				    name, dg->name);
+			rc = -ENOENT;
+		} else {
+			scst_tg_destroy(tg);
+		}
+	}
+	scst_alua_unlock_mgmt();
+	return rc;
+}
+
+static int scst_tgs_mgmt_fn(void *obj, char *p)
+{
+	return scst_tgs_mgmt_exec(obj, p);
+}
+
+static ssize_t scst_tgs_mgmt_store(struct kobject *kobj,
+				   struct kobj_attribute *attr,
+				   const char *buf, size_t count)
+{
+	struct scst_dg *dg = container_of(kobj->parent, struct scst_dg, kobj);
+
+	return scst_alua_mgmt(buf, count, dg, scst_tgs_mgmt_fn);
+}
+
+static struct kobj_attribute scst_tgs_mgmt_attr =
+	__ATTR(mgmt, 0644, scst_tgs_mgmt_show, scst_tgs_mgmt_store);
+
+/* ---------------------------------------------------------------------
+ * <dg>/devices/mgmt
+ */
+
+static ssize_t scst_dg_devs_mgmt_show(struct kobject *kobj,
+				      struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf,
+		"Usage: echo \"add DEVICE\" >mgmt\n"
+		"       echo \"del DEVICE\" >mgmt\n"
+		"\n"
+		"A device can be in one device group only.\n");
+}
+
+static int scst_dg_add_dev(struct scst_dg *dg, const char *name)
+{
+	struct scst_device *dev = scst_find_dev(name);
+	struct scst_dg_dev *dd;
+	struct scst_dg *other;
+	int rc;
+
+	if (!dev) {
+		PRINT_ERROR("device %s does not exist", name);
+		return -ENOENT;
+	}
+	other = scst_dg_of_dev(dev, NULL);
+	if (other) {
+		PRINT_ERROR("device %s is already in device group %s", name,
+			    other->name);
+		return -EEXIST;
+	}
+	dd = kzalloc(sizeof(*dd), GFP_KERNEL);
+	if (!dd)
+		return -ENOMEM;
+	dd->name = kstrdup(name, GFP_KERNEL);
+	if (!dd->name) {
+		kfree(dd);
+		return -ENOMEM;
+	}
+	dd->dev = dev;
+	rc = sysfs_create_link(dg->devs_kobj, &dev->dev_kobj, name);
+	if (rc) {
+		kfree(dd->name);
+		kfree(dd);
+		return rc;
+	}
+	spin_lock_irq(&scst_alua_lock);
+	list_add_tail(&dd->entry, &dg->dev_list);
+	WRITE_ONCE(scst_alua_ndevs, scst_alua_ndevs + 1);
+	spin_unlock_irq(&scst_alua_lock);
+	return 0;
+}
+
+/* Links have no callbacks: this may run under scst_mutex */
+static void scst_dg_dev_remove(struct scst_dg *dg, struct scst_dg_dev *dd)
+{
+	spin_lock_irq(&scst_alua_lock);
+	list_del(&dd->entry);
+	WRITE_ONCE(scst_alua_ndevs, scst_alua_ndevs - 1);
+	spin_unlock_irq(&scst_alua_lock);
+	sysfs_remove_link(dg->devs_kobj, dd->name);
+	kfree(dd->name);
+	kfree(dd);
+}
+
+static int scst_dg_devs_mgmt_exec(struct scst_dg *dg, char *p)
+{
+	char *verb = scst_next_lexem(&p), *name = scst_next_lexem(&p);
+	struct scst_dg_dev *dd;
+	int rc = 0;
+
+	if (strcasecmp(verb, "add") && strcasecmp(verb, "del")) {
+		PRINT_ERROR("unknown device group command \"%s\"", verb);
+		return -EINVAL;
+	}
+	if (!*name) {
+		PRINT_ERROR("%s: device name missing", verb);
+		return -EINVAL;
+	}
+	if (*scst_next_lexem(&p)) {
+		PRINT_ERROR("%s: too many arguments", verb);
+		return -EINVAL;
+	}
+	rc = scst_alua_lock_mgmt();
+	if (rc)
+		return rc;
+	if (!strcasecmp(verb, "add")) {
+		rc = scst_dg_add_dev(dg, name);
+	} else {
+		list_for_each_entry(dd, &dg->dev_list, entry)
+			if (!strcmp(dd->name, name))
+				break;
+		if (list_entry_is_head(dd, &dg->dev_list, entry)) {
+			PRINT_ERROR("device %s is not in device group %s",
+				    name, dg->name);
+			rc = -ENOENT;
+		} else {
+			scst_dg_dev_remove(dg, dd);
+		}
+	}
+	scst_alua_unlock_mgmt();
+	return rc;
+}
+
+static int scst_dg_devs_mgmt_fn(void *obj, char *p)
+{
+	return scst_dg_devs_mgmt_exec(obj, p);
+}
+
+static ssize_t scst_dg_devs_mgmt_store(struct kobject *kobj,
+				       struct kobj_attribute *attr,
+				       const char *buf, size_t count)
+{
+	struct scst_dg *dg = container_of(kobj->parent, struct scst_dg, kobj);
+
+	return scst_alua_mgmt(buf, count, dg, scst_dg_devs_mgmt_fn);
+}
+
+static struct kobj_attribute scst_dg_devs_mgmt_attr =
+	__ATTR(mgmt, 0644, scst_dg_devs_mgmt_show, scst_dg_devs_mgmt_store);
+
+/* ---------------------------------------------------------------------
+ * device_groups/mgmt
+ */
+
+static ssize_t scst_dgs_mgmt_show(struct kobject *kobj,
+				  struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf,
+		"Usage: echo \"create DEVICE_GROUP\" >mgmt\n"
+		"       echo \"add DEVICE_GROUP\" >mgmt\n"
+		"       echo \"del DEVICE_GROUP\" >mgmt\n");
+}
+
+static int scst_dg_sysfs(struct scst_dg *dg)
+{
+	dg->devs_kobj = kobject_create_and_add("devices", &dg->kobj);
+	dg->tgs_kobj = kobject_create_and_add("target_groups", &dg->kobj);
+	if (!dg->devs_kobj || !dg->tgs_kobj)
+		return -ENOMEM;
+	if (sysfs_create_file(dg->devs_kobj, &scst_dg_devs_mgmt_attr.attr) ||
+	    sysfs_create_file(dg->tgs_kobj, &scst_tgs_mgmt_attr.attr))
+		return -ENOMEM;
+	return 0;
+}
+
+static void scst_put_kobj(struct kobject **kobj)
+{
+	if (!*kobj)
+		return;
+	kobject_del(*kobj);
+	kobject_put(*kobj);
+	*kobj = NULL;
+}
+
+/* Remove dg, its groups and its directory; scst_mutex held */
+static void scst_dg_destroy(struct scst_dg *dg)
+{
+	struct scst_dg_dev *dd;
+	struct scst_tg *tg;
+
+	lockdep_assert_held(&scst_mutex);
+	spin_lock_irq(&scst_alua_lock);
+	list_del(&dg->entry);
+	spin_unlock_irq(&scst_alua_lock);
+	while ((tg = list_first_entry_or_null(&dg->tg_list, struct scst_tg,
+					      entry)))
+		scst_tg_destroy(tg);
+	while ((dd = list_first_entry_or_null(&dg->dev_list,
+					      struct scst_dg_dev, entry)))
+		scst_dg_dev_remove(dg, dd);
+	scst_put_kobj(&dg->devs_kobj);
+	scst_put_kobj(&dg->tgs_kobj);
+	kobject_del(&dg->kobj);
+	kobject_put(&dg->kobj);
+}
+
+static int scst_dg_create(const char *name)
+{
+	struct scst_dg *dg;
+	int rc;
+
+	if (scst_dg_find(name)) {
+		PRINT_ERROR("device group %s already exists", name);
+		return -EEXIST;
+	}
+	dg = kzalloc(sizeof(*dg), GFP_KERNEL);
+	if (!dg)
+		return -ENOMEM;
+	dg->name = kstrdup(name, GFP_KERNEL);
+	if (!dg->name) {
+		kfree(dg);
+		return -ENOMEM;
+	}
+	INIT_LIST_HEAD(&dg->dev_list);
+	INIT_LIST_HEAD(&dg->tg_list);
+	rc = kobject_init_and_add(&dg->kobj, &scst_dg_ktype, scst_alua_root,
+				  "%s", name);
+	if (rc) {
+		kobject_put(&dg->kobj);
+		return rc;
+	}
+	/* listed (and its name reserved) from here on */
+	spin_lock_irq(&scst_alua_lock);
+	list_add_tail(&dg->entry, &scst_dg_list);
+	spin_unlock_irq(&scst_alua_lock);
+	rc = scst_dg_sysfs(dg);
+	if (rc)
+		scst_dg_destroy(dg);
+	return rc;
+}
+
+static int scst_dgs_mgmt_exec(void *obj, char *p)
+{
+	char *verb = scst_next_lexem(&p), *name = scst_next_lexem(&p);
+	bool create = !strcasecmp(verb, "create") || !strcasecmp(verb, "add");
+	struct scst_dg *dg;
+	int rc;
+
+	if (!create && strcasecmp(verb, "del")) {
+		PRINT_ERROR("unknown device groups command \"%s\"", verb);
+		return -EINVAL;
+	}
+	rc = scst_alua_check_name("device group", name);
+	if (rc)
+		return rc;
+	if (*scst_next_lexem(&p)) {
+		PRINT_ERROR("%s: too many arguments", verb);
+		return -EINVAL;
+	}
+	rc = scst_alua_lock_mgmt();
+	if (rc)
+		return rc;
+	if (create) {
+		rc = scst_dg_create(name);
+	} else {
+		dg = scst_dg_find(name);
+		if (!dg) {
+			PRINT_ERROR("device group %s does not exist", name);
+			rc = -ENOENT;
+		} else {
+			scst_dg_destroy(dg);
+		}
+	}
+	scst_alua_unlock_mgmt();
+	return rc;
+}
+
+static ssize_t scst_dgs_mgmt_store(struct kobject *kobj,
+				   struct kobj_attribute *attr,
+				   const char *buf, size_t count)
+{
+	return scst_alua_mgmt(buf, count, NULL, scst_dgs_mgmt_exec);
+}
+
+static struct kobj_attribute scst_dgs_mgmt_attr =
+	__ATTR(mgmt, 0644, scst_dgs_mgmt_show, scst_dgs_mgmt_store);
+
+/* ---------------------------------------------------------------------
+ * Hooks of the management plane
+ */
+
+/* dev is being unregistered (scst_mutex held): leave its device group */
+void scst_alua_dev_gone(struct scst_device *dev)
+{
+	struct scst_dg_dev *dd;
+	struct scst_dg *dg;
+
+	lockdep_assert_held(&scst_mutex);
+	dg = scst_dg_of_dev(dev, &dd);
+	if (!dg)
+		return;
+	PRINT_INFO("device %s removed from device group %s", dd->name,
+		   dg->name);
+	scst_dg_dev_remove(dg, dd);
+}
+
+/* tgt is being unregistered (scst_mutex held): leave its target groups */
+void scst_alua_tgt_gone(struct scst_tgt *tgt)
+{
+	struct scst_tg_tgt *t, *tmp;
+	struct scst_dg *dg;
+	struct scst_tg *tg;
+
+	lockdep_assert_held(&scst_mutex);
+	list_for_each_entry(dg, &scst_dg_list, entry) {
+		list_for_each_entry(tg, &dg->tg_list, entry) {
+			list_for_each_entry_safe(t, tmp, &tg->tgt_list, entry) {
+				if (t->tgt != tgt)
+					continue;
+				PRINT_INFO("target %s removed from target group %s of device group %s",
+					   t->name, tg->name, dg->name);
+				scst_tg_tgt_remove(t);
+			}
+		}
+	}
+}
+
+int scst_alua_sysfs_init(struct kobject *dg_kobj)
+{
+	scst_alua_root = dg_kobj;
+	return sysfs_create_file(dg_kobj, &scst_dgs_mgmt_attr.attr);
+}
+
+void scst_alua_sysfs_cleanup(void)
+{
+	struct scst_dg *dg;
+
+	if (!scst_alua_root)
+		return;
+	sysfs_remove_file(scst_alua_root, &scst_dgs_mgmt_attr.attr);
+	mutex_lock(&scst_mutex);
+	while ((dg = list_first_entry_or_null(&scst_dg_list, struct scst_dg,
+					      entry)))
+		scst_dg_destroy(dg);
+	mutex_unlock(&scst_mutex);
+	scst_alua_root = NULL;
+}
