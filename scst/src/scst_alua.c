@@ -68,6 +68,14 @@ struct scst_tg_tgt {
 	u16 rel_tgt_id;				/* of a remote target */
 };
 
+/* One mgmt file of the device_groups tree: its "add" and "del" */
+struct scst_alua_verbs {
+	const char *what;	/* what NAME names, for messages */
+	bool create;		/* "create" is an alias of "add" */
+	int (*add)(void *obj, const char *name);
+	int (*del)(void *obj, const char *name);
+};
+
 static LIST_HEAD(scst_dg_list);
 static DEFINE_SPINLOCK(scst_alua_lock);
 static struct kobject *scst_alua_root;
@@ -757,17 +765,46 @@ static void scst_tg_tgt_remove(struct scst_tg_tgt *t)
 	kobject_put(&t->kobj);
 }
 
-static int scst_tg_mgmt_exec(struct scst_tg *tg, char *p)
+static int scst_tg_del_tgt(void *obj, const char *name)
+{
+	struct scst_tg *tg = obj;
+	struct scst_tg_tgt *t = scst_tg_tgt_find(tg, name);
+
+	if (!t) {
+		PRINT_ERROR("target %s is not in target group %s", name,
+			    tg->name);
+		return -ENOENT;
+	}
+	scst_tg_tgt_remove(t);
+	return 0;
+}
+
+static int scst_tg_add_tgt_fn(void *obj, const char *name)
+{
+	return scst_tg_add_tgt(obj, name);
+}
+
+static const struct scst_alua_verbs scst_tg_verbs = {
+	.what = "target", .add = scst_tg_add_tgt_fn, .del = scst_tg_del_tgt,
+};
+
+/*
+ * "add NAME" (or "create NAME" where create is true) and "del NAME", the
+ * grammar of every mgmt file of the device_groups tree.
+ */
+static int scst_alua_mgmt_exec(void *obj, char *p,
+			       const struct scst_alua_verbs *v)
 {
 	char *verb = scst_next_lexem(&p), *name = scst_next_lexem(&p);
-	struct scst_tg_tgt *t;
+	bool add = !strcasecmp(verb, "add") ||
+		   (v->create && !strcasecmp(verb, "create"));
 	int rc;
 
-	if (strcasecmp(verb, "add") && strcasecmp(verb, "del")) {
-		PRINT_ERROR("unknown target group command \"%s\"", verb);
+	if (!add && strcasecmp(verb, "del")) {
+		PRINT_ERROR("unknown %s command \"%s\"", v->what, verb);
 		return -EINVAL;
 	}
-	rc = scst_alua_check_name("target", name);
+	rc = scst_alua_check_name(v->what, name);
 	if (rc)
 		return rc;
 	if (*scst_next_lexem(&p)) {
@@ -777,46 +814,30 @@ static int scst_tg_mgmt_exec(struct scst_tg *tg, char *p)
 	rc = scst_alua_lock_mgmt();
 	if (rc)
 		return rc;
-	if (!strcasecmp(verb, "add")) {
-		rc = scst_tg_add_tgt(tg, name);
-	} else {
-		t = scst_tg_tgt_find(tg, name);
-		if (!t) {
-			PRINT_ERROR("target %s is not in target group %s",
-				    name, tg->name);
-			rc = -ENOENT;
-		} else {
-			scst_tg_tgt_remove(t);
-		}
-	}
+	rc = add ? v->add(obj, name) : v->del(obj, name);
 	scst_alua_unlock_mgmt();
 	return rc;
 }
 
 /* Run a mgmt command on a private copy of buf */
 static ssize_t scst_alua_mgmt(const char *buf, size_t count, void *obj,
-			      int (*exec)(void *obj, char *p))
+			      const struct scst_alua_verbs *v)
 {
 	char *copy = kmemdup_nul(buf, count, GFP_KERNEL);
 	int rc;
 
 	if (!copy)
 		return -ENOMEM;
-	rc = exec(obj, copy);
+	rc = scst_alua_mgmt_exec(obj, copy, v);
 	kfree(copy);
 	return rc ? rc : count;
-}
-
-static int scst_tg_mgmt_fn(void *obj, char *p)
-{
-	return scst_tg_mgmt_exec(obj, p);
 }
 
 static ssize_t scst_tg_mgmt_store(struct kobject *kobj,
 				  struct kobj_attribute *attr,
 				  const char *buf, size_t count)
 {
-	return scst_alua_mgmt(buf, count, scst_kobj_tg(kobj), scst_tg_mgmt_fn);
+	return scst_alua_mgmt(buf, count, scst_kobj_tg(kobj), &scst_tg_verbs);
 }
 
 static struct kobj_attribute scst_tg_mgmt_attr =
@@ -910,47 +931,29 @@ static void scst_tg_destroy(struct scst_tg *tg)
 	kobject_put(&tg->kobj);
 }
 
-static int scst_tgs_mgmt_exec(struct scst_dg *dg, char *p)
+static int scst_tg_create_fn(void *obj, const char *name)
 {
-	char *verb = scst_next_lexem(&p), *name = scst_next_lexem(&p);
-	bool create = !strcasecmp(verb, "create") || !strcasecmp(verb, "add");
-	struct scst_tg *tg;
-	int rc;
-
-	if (!create && strcasecmp(verb, "del")) {
-		PRINT_ERROR("unknown target groups command \"%s\"", verb);
-		return -EINVAL;
-	}
-	rc = scst_alua_check_name("target group", name);
-	if (rc)
-		return rc;
-	if (*scst_next_lexem(&p)) {
-		PRINT_ERROR("%s: too many arguments", verb);
-		return -EINVAL;
-	}
-	rc = scst_alua_lock_mgmt();
-	if (rc)
-		return rc;
-	if (create) {
-		rc = scst_tg_create(dg, name);
-	} else {
-		tg = scst_tg_find(dg, name);
-		if (!tg) {
-			PRINT_ERROR("target group %s does not exist in device group %s",
-				    name, dg->name);
-			rc = -ENOENT;
-		} else {
-			scst_tg_destroy(tg);
-		}
-	}
-	scst_alua_unlock_mgmt();
-	return rc;
+	return scst_tg_create(obj, name);
 }
 
-static int scst_tgs_mgmt_fn(void *obj, char *p)
+static int scst_tg_del(void *obj, const char *name)
 {
-	return scst_tgs_mgmt_exec(obj, p);
+	struct scst_dg *dg = obj;
+	struct scst_tg *tg = scst_tg_find(dg, name);
+
+	if (!tg) {
+		PRINT_ERROR("target group %s does not exist in device group %s",
+			    name, dg->name);
+		return -ENOENT;
+	}
+	scst_tg_destroy(tg);
+	return 0;
 }
+
+static const struct scst_alua_verbs scst_tgs_verbs = {
+	.what = "target group", .create = true,
+	.add = scst_tg_create_fn, .del = scst_tg_del,
+};
 
 static ssize_t scst_tgs_mgmt_store(struct kobject *kobj,
 				   struct kobj_attribute *attr,
@@ -958,7 +961,7 @@ static ssize_t scst_tgs_mgmt_store(struct kobject *kobj,
 {
 	struct scst_dg *dg = container_of(kobj->parent, struct scst_dg, kobj);
 
-	return scst_alua_mgmt(buf, count, dg, scst_tgs_mgmt_fn);
+	return scst_alua_mgmt(buf, count, dg, &scst_tgs_verbs);
 }
 
 static struct kobj_attribute scst_tgs_mgmt_attr =
@@ -1029,49 +1032,29 @@ static void scst_dg_dev_remove(struct scst_dg *dg, struct scst_dg_dev *dd)
 	kfree(dd);
 }
 
-static int scst_dg_devs_mgmt_exec(struct scst_dg *dg, char *p)
+static int scst_dg_add_dev_fn(void *obj, const char *name)
 {
-	char *verb = scst_next_lexem(&p), *name = scst_next_lexem(&p);
-	struct scst_dg_dev *dd;
-	int rc = 0;
+	return scst_dg_add_dev(obj, name);
+}
 
-	if (strcasecmp(verb, "add") && strcasecmp(verb, "del")) {
-		PRINT_ERROR("unknown device group command \"%s\"", verb);
-		return -EINVAL;
-	}
-	if (!*name) {
-		PRINT_ERROR("%s: device name missing", verb);
-		return -EINVAL;
-	}
-	if (*scst_next_lexem(&p)) {
-		PRINT_ERROR("%s: too many arguments", verb);
-		return -EINVAL;
-	}
-	rc = scst_alua_lock_mgmt();
-	if (rc)
-		return rc;
-	if (!strcasecmp(verb, "add")) {
-		rc = scst_dg_add_dev(dg, name);
-	} else {
-		list_for_each_entry(dd, &dg->dev_list, entry)
-			if (!strcmp(dd->name, name))
-				break;
-		if (list_entry_is_head(dd, &dg->dev_list, entry)) {
-			PRINT_ERROR("device %s is not in device group %s",
-				    name, dg->name);
-			rc = -ENOENT;
-		} else {
+static int scst_dg_del_dev(void *obj, const char *name)
+{
+	struct scst_dg *dg = obj;
+	struct scst_dg_dev *dd;
+
+	list_for_each_entry(dd, &dg->dev_list, entry) {
+		if (!strcmp(dd->name, name)) {
 			scst_dg_dev_remove(dg, dd);
+			return 0;
 		}
 	}
-	scst_alua_unlock_mgmt();
-	return rc;
+	PRINT_ERROR("device %s is not in device group %s", name, dg->name);
+	return -ENOENT;
 }
 
-static int scst_dg_devs_mgmt_fn(void *obj, char *p)
-{
-	return scst_dg_devs_mgmt_exec(obj, p);
-}
+static const struct scst_alua_verbs scst_dg_devs_verbs = {
+	.what = "device", .add = scst_dg_add_dev_fn, .del = scst_dg_del_dev,
+};
 
 static ssize_t scst_dg_devs_mgmt_store(struct kobject *kobj,
 				       struct kobj_attribute *attr,
@@ -1079,7 +1062,7 @@ static ssize_t scst_dg_devs_mgmt_store(struct kobject *kobj,
 {
 	struct scst_dg *dg = container_of(kobj->parent, struct scst_dg, kobj);
 
-	return scst_alua_mgmt(buf, count, dg, scst_dg_devs_mgmt_fn);
+	return scst_alua_mgmt(buf, count, dg, &scst_dg_devs_verbs);
 }
 
 static struct kobj_attribute scst_dg_devs_mgmt_attr =
@@ -1176,47 +1159,33 @@ static int scst_dg_create(const char *name)
 	return rc;
 }
 
-static int scst_dgs_mgmt_exec(void *obj, char *p)
+static int scst_dg_create_fn(void *obj, const char *name)
 {
-	char *verb = scst_next_lexem(&p), *name = scst_next_lexem(&p);
-	bool create = !strcasecmp(verb, "create") || !strcasecmp(verb, "add");
-	struct scst_dg *dg;
-	int rc;
-
-	if (!create && strcasecmp(verb, "del")) {
-		PRINT_ERROR("unknown device groups command \"%s\"", verb);
-		return -EINVAL;
-	}
-	rc = scst_alua_check_name("device group", name);
-	if (rc)
-		return rc;
-	if (*scst_next_lexem(&p)) {
-		PRINT_ERROR("%s: too many arguments", verb);
-		return -EINVAL;
-	}
-	rc = scst_alua_lock_mgmt();
-	if (rc)
-		return rc;
-	if (create) {
-		rc = scst_dg_create(name);
-	} else {
-		dg = scst_dg_find(name);
-		if (!dg) {
-			PRINT_ERROR("device group %s does not exist", name);
-			rc = -ENOENT;
-		} else {
-			scst_dg_destroy(dg);
-		}
-	}
-	scst_alua_unlock_mgmt();
-	return rc;
+	return scst_dg_create(name);
 }
+
+static int scst_dg_del(void *obj, const char *name)
+{
+	struct scst_dg *dg = scst_dg_find(name);
+
+	if (!dg) {
+		PRINT_ERROR("device group %s does not exist", name);
+		return -ENOENT;
+	}
+	scst_dg_destroy(dg);
+	return 0;
+}
+
+static const struct scst_alua_verbs scst_dgs_verbs = {
+	.what = "device group", .create = true,
+	.add = scst_dg_create_fn, .del = scst_dg_del,
+};
 
 static ssize_t scst_dgs_mgmt_store(struct kobject *kobj,
 				   struct kobj_attribute *attr,
 				   const char *buf, size_t count)
 {
-	return scst_alua_mgmt(buf, count, NULL, scst_dgs_mgmt_exec);
+	return scst_alua_mgmt(buf, count, NULL, &scst_dgs_verbs);
 }
 
 static struct kobj_attribute scst_dgs_mgmt_attr =
