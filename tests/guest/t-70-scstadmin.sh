@@ -8,8 +8,8 @@
 # line and nothing is applied; -clear_config returns to an empty tree; the
 # file written by -write_config recreates the same state (round trip).
 #
-# iSCSI parts (targets/iscsi, CHAP users, target parameters) are added
-# once iscsi-scst exists; nothing in scstadmin is specific to scst_local.
+# The iSCSI parts (targets/iscsi, CHAP users, target parameters) are in
+# t-72-scstadmin-iscsi.
 set -euo pipefail
 . "$TOP/tests/lib/scst-test-lib.sh"
 
@@ -17,25 +17,8 @@ SA=$TOP/scstadmin/scstadmin
 W=/tmp/t70
 mkdir -p "$W"
 
-# sa ARGS...: run scstadmin; output in $W/sa.out/$W/sa.err, status returned.
-sa() {
-	local rc=0
-	"$SA" "$@" >"$W/sa.out" 2>"$W/sa.err" || rc=$?
-	return $rc
-}
-
-# sa_ok ARGS...: scstadmin must succeed.
-sa_ok() {
-	sa "$@" || { cat "$W/sa.out" "$W/sa.err" >&2; fail "scstadmin $* failed"; }
-}
-
-# same_file EXPECTED ACTUAL WHAT
-same_file() {
-	if ! diff -u "$1" "$2" >"$W/diff" 2>&1; then
-		cat "$W/diff" >&2
-		fail "$3: files differ (above)"
-	fi
-}
+# shellcheck source=tests/lib/scstadmin-helpers.sh
+. "$TOP/tests/lib/scstadmin-helpers.sh"
 
 # host_sdevs HOST: the SCSI devices (H:C:T:L) of a SCSI host and their disks.
 host_sdevs() {

@@ -31,24 +31,8 @@ D_SECRET=t72-disc-secret-01
 D_OUT_USER=t72-disc-tgt
 D_OUT_SECRET=t72-disc-out-secret
 
-# sa ARGS...: run scstadmin; output in $W/sa.out/$W/sa.err, status returned.
-sa() {
-	local rc=0
-	"$SA" "$@" >"$W/sa.out" 2>"$W/sa.err" || rc=$?
-	return $rc
-}
-
-sa_ok() {
-	sa "$@" || { cat "$W/sa.out" "$W/sa.err" >&2; fail "scstadmin $* failed"; }
-}
-
-# same_file EXPECTED ACTUAL WHAT
-same_file() {
-	if ! diff -u "$1" "$2" >"$W/diff" 2>&1; then
-		cat "$W/diff" >&2
-		fail "$3: files differ (above)"
-	fi
-}
+# shellcheck source=tests/lib/scstadmin-helpers.sh
+. "$TOP/tests/lib/scstadmin-helpers.sh"
 
 # luns_are IQN IFACE LUNS: the session of IFACE on IQN sees LUNS.
 # shellcheck disable=SC2317  # called by wait_until
