@@ -55,7 +55,8 @@ fi
 
 # ---- 1b. host script tests (scstadmin prove suite, ...) ------------------
 if [ "${SKIP_UNIT:-0}" != 1 ]; then
-	for t in scstadmin/t/run.sh tests/unit/iscsi-daemon-host-test.sh; do
+	for t in scstadmin/t/run.sh tests/unit/iscsi-daemon-host-test.sh \
+		 tests/unit/install-host-test.sh; do
 		[ -f "$t" ] || continue
 		case $t in
 		*/run.sh) name=unit/${t%%/*} ;;
