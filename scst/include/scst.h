@@ -178,6 +178,7 @@ struct scst_tgt_template {
 	struct kobject tgtt_kobj;
 	struct completion *tgtt_kobj_release_cmpl;
 	struct module *owner;
+	unsigned long trace_mask;		/* targets/<drv>/trace_level */
 };
 
 /*
@@ -350,6 +351,7 @@ struct scst_dev_type {
 	struct list_head dev_type_list_entry;
 	struct kobject devt_kobj;
 	struct completion *devt_kobj_release_cmpl;
+	unsigned long trace_mask;		/* handlers/<h>/trace_level */
 };
 
 /*
@@ -437,6 +439,8 @@ struct scst_tgt_dev {
 	bool prevent_removal;
 	/* ALUA port of this nexus, cached by scst_alua.c (READ/WRITE_ONCE) */
 	u32 alua_port;
+	/* sessions/<sess>/lun<N>/, under scst_mutex (scst_sysfs.c) */
+	struct kobject *tgt_dev_kobj;
 };
 
 /*
@@ -549,6 +553,7 @@ struct scst_mgmt_cmd {
 	struct completion *done_cmpl;
 	struct scst_tgt_dev *tgt_dev;	/* for LUN-scoped functions */
 	struct scst_cmd *cmd_to_abort;
+	unsigned long start_time;	/* jiffies at arrival, trace_mcmds */
 };
 
 static inline int scst_mgmt_cmd_get_status(struct scst_mgmt_cmd *mcmd)

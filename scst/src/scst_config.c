@@ -132,6 +132,7 @@ static void scst_tgt_dev_unlist(struct scst_tgt_dev *tgt_dev)
 {
 	struct scst_session *sess = tgt_dev->sess;
 
+	scst_tgt_dev_sysfs_del(tgt_dev);
 	spin_lock_irq(&sess->sess_list_lock);
 	list_del(&tgt_dev->sess_tgt_dev_list_entry);
 	spin_unlock_irq(&sess->sess_list_lock);
@@ -169,7 +170,8 @@ static void scst_tgt_dev_publish(struct scst_tgt_dev *tgt_dev)
 		      &sess->sess_tgt_dev_list);
 	spin_unlock_irq(&sess->sess_list_lock);
 	if (old)
-		scst_tgt_dev_unlist(old);
+		scst_tgt_dev_unlist(old);	/* frees the name lun<N> */
+	scst_tgt_dev_sysfs_add(tgt_dev);
 }
 
 /* Give up prepared tgt_devs; their reserved slots are released */
@@ -215,6 +217,8 @@ static void scst_tgt_dev_free(struct scst_tgt_dev *tgt_dev)
 {
 	struct scst_device *dev = tgt_dev->dev;
 
+	/* normally gone when it was unlisted; never outlive the nexus */
+	scst_tgt_dev_sysfs_del(tgt_dev);
 	scst_tgt_dev_drain_and_exit(tgt_dev);
 	if (dev->handler->detach_tgt)
 		dev->handler->detach_tgt(tgt_dev);

@@ -522,6 +522,216 @@ static ssize_t scst_trace_cmds_show(struct kobject *kobj,
 struct kobj_attribute scst_trace_cmds_attr =
 	__ATTR(trace_cmds, 0444, scst_trace_cmds_show, NULL);
 
+static ssize_t scst_trace_mcmds_show(struct kobject *kobj,
+				     struct kobj_attribute *attr, char *buf)
+{
+	int left = 0;
+	int n = scst_tm_trace_mcmds(buf, 0, &left);
+
+	if (left)
+		n += sysfs_emit_at(buf, n, "... %d more\n", left);
+	return n;
+}
+
+struct kobj_attribute scst_trace_mcmds_attr =
+	__ATTR(trace_mcmds, 0444, scst_trace_mcmds_show, NULL);
+
+/* ---------------------------------------------------------------------
+ * trace_level: which optional messages reach the kernel log.  The root
+ * attribute controls the core; handlers and target drivers keep a mask
+ * of their own with the same syntax.
+ */
+unsigned long scst_trace_mask = SCST_TRACE_DEFAULT;
+
+static const struct {
+	const char *name;
+	unsigned long bit;
+} scst_trace_tokens[] = {
+	{ "out_of_mem",		SCST_TRACE_OUT_OF_MEM },
+	{ "minor",		SCST_TRACE_MINOR },
+	{ "sg",			SCST_TRACE_SG },
+	{ "mem",		SCST_TRACE_MEM },
+	{ "buff",		SCST_TRACE_BUFF },
+	{ "entryexit",		SCST_TRACE_ENTRYEXIT },
+	{ "pid",		SCST_TRACE_PID },
+	{ "line",		SCST_TRACE_LINE },
+	{ "function",		SCST_TRACE_FUNCTION },
+	{ "debug",		SCST_TRACE_DEBUG },
+	{ "special",		SCST_TRACE_SPECIAL },
+	{ "scsi",		SCST_TRACE_SCSI },
+	{ "mgmt",		SCST_TRACE_MGMT },
+	{ "mgmt_dbg",		SCST_TRACE_MGMT_DBG },
+	{ "flow_control",	SCST_TRACE_FLOW_CONTROL },
+	{ "pr",			SCST_TRACE_PRES },
+	{ "retry",		SCST_TRACE_RETRY },
+	{ "scsi_serializing",	SCST_TRACE_SCSI_SERIALIZING },
+	{ "debug_tm",		SCST_TRACE_DEBUG_TM },
+};
+
+static DEFINE_MUTEX(scst_trace_mutex);	/* serialises read-modify-write */
+
+static ssize_t scst_trace_mask_show(unsigned long mask, char *buf)
+{
+	unsigned int i;
+	int n = 0;
+
+	for (i = 0; i < ARRAY_SIZE(scst_trace_tokens); i++)
+		if (mask & scst_trace_tokens[i].bit)
+			n += sysfs_emit_at(buf, n, "%s%s", n ? " | " : "",
+					   scst_trace_tokens[i].name);
+	if (!n)
+		n = sysfs_emit(buf, "none");
+	n += sysfs_emit_at(buf, n,
+			   "\n\n\nUsage:\n"
+			   "\techo \"all|none|default\" >trace_level\n"
+			   "\techo \"value DEC|0xHEX|0OCT\" >trace_level\n"
+			   "\techo \"add|del TOKEN\" >trace_level\n"
+			   "\nwhere TOKEN is one of [");
+	for (i = 0; i < ARRAY_SIZE(scst_trace_tokens); i++)
+		n += sysfs_emit_at(buf, n, "%s%s", i ? ", " : "",
+				   scst_trace_tokens[i].name);
+	return n + sysfs_emit_at(buf, n, "]\n");
+}
+
+static int scst_trace_token_bit(const char *name, unsigned long *bit)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(scst_trace_tokens); i++) {
+		if (!strcmp(name, scst_trace_tokens[i].name)) {
+			*bit = scst_trace_tokens[i].bit;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/* Compute the new mask from *mask and a command; *mask changes only on 0 */
+static int scst_trace_mask_parse(const char *buf, size_t count,
+				 unsigned long *mask)
+{
+	char *copy, *p, *cmd, *arg, *extra;
+	unsigned long v = *mask, bit;
+	int rc = -EINVAL;
+
+	copy = kmemdup_nul(buf, count, GFP_KERNEL);
+	if (!copy)
+		return -ENOMEM;
+	p = strim(copy);
+	cmd = strsep(&p, " \t");
+	arg = p ? strim(p) : NULL;
+	extra = arg ? strpbrk(arg, " \t") : NULL;
+	if (extra)
+		goto out;
+	if (!arg || !*arg) {
+		if (!strcmp(cmd, "all"))
+			v = SCST_TRACE_ALL;
+		else if (!strcmp(cmd, "none"))
+			v = 0;
+		else if (!strcmp(cmd, "default"))
+			v = SCST_TRACE_DEFAULT;
+		else
+			goto out;
+	} else if (!strcmp(cmd, "add") || !strcmp(cmd, "del")) {
+		if (scst_trace_token_bit(arg, &bit))
+			goto out;
+		if (cmd[0] == 'a')
+			v |= bit;
+		else
+			v &= ~bit;
+	} else if (!strcmp(cmd, "value")) {
+		if (kstrtoul(arg, 0, &v) || (v & ~SCST_TRACE_ALL))
+			goto out;
+	} else {
+		goto out;
+	}
+	*mask = v;
+	rc = 0;
+out:
+	kfree(copy);
+	return rc;
+}
+
+static ssize_t scst_trace_mask_store(unsigned long *mask, const char *buf,
+				     size_t count)
+{
+	unsigned long v;
+	int rc;
+
+	mutex_lock(&scst_trace_mutex);
+	v = *mask;
+	rc = scst_trace_mask_parse(buf, count, &v);
+	if (!rc)
+		WRITE_ONCE(*mask, v);
+	mutex_unlock(&scst_trace_mutex);
+	return rc ? rc : count;
+}
+
+static ssize_t scst_trace_level_show(struct kobject *kobj,
+				     struct kobj_attribute *attr, char *buf)
+{
+	return scst_trace_mask_show(READ_ONCE(scst_trace_mask), buf);
+}
+
+static ssize_t scst_trace_level_store(struct kobject *kobj,
+				      struct kobj_attribute *attr,
+				      const char *buf, size_t count)
+{
+	return scst_trace_mask_store(&scst_trace_mask, buf, count);
+}
+
+struct kobj_attribute scst_trace_level_attr =
+	__ATTR(trace_level, 0644, scst_trace_level_show,
+	       scst_trace_level_store);
+
+static ssize_t scst_tgtt_trace_level_show(struct kobject *kobj,
+					  struct kobj_attribute *attr,
+					  char *buf)
+{
+	struct scst_tgt_template *tgtt =
+		container_of(kobj, struct scst_tgt_template, tgtt_kobj);
+
+	return scst_trace_mask_show(READ_ONCE(tgtt->trace_mask), buf);
+}
+
+static ssize_t scst_tgtt_trace_level_store(struct kobject *kobj,
+					   struct kobj_attribute *attr,
+					   const char *buf, size_t count)
+{
+	struct scst_tgt_template *tgtt =
+		container_of(kobj, struct scst_tgt_template, tgtt_kobj);
+
+	return scst_trace_mask_store(&tgtt->trace_mask, buf, count);
+}
+
+struct kobj_attribute scst_tgtt_trace_level_attr =
+	__ATTR(trace_level, 0644, scst_tgtt_trace_level_show,
+	       scst_tgtt_trace_level_store);
+
+static ssize_t scst_devt_trace_level_show(struct kobject *kobj,
+					  struct kobj_attribute *attr,
+					  char *buf)
+{
+	struct scst_dev_type *devt =
+		container_of(kobj, struct scst_dev_type, devt_kobj);
+
+	return scst_trace_mask_show(READ_ONCE(devt->trace_mask), buf);
+}
+
+static ssize_t scst_devt_trace_level_store(struct kobject *kobj,
+					   struct kobj_attribute *attr,
+					   const char *buf, size_t count)
+{
+	struct scst_dev_type *devt =
+		container_of(kobj, struct scst_dev_type, devt_kobj);
+
+	return scst_trace_mask_store(&devt->trace_mask, buf, count);
+}
+
+struct kobj_attribute scst_devt_trace_level_attr =
+	__ATTR(trace_level, 0644, scst_devt_trace_level_show,
+	       scst_devt_trace_level_store);
+
 /* ---------------------------------------------------------------------
  * poll_us: a processing thread whose queue ran empty keeps looking at it
  * for up to poll_us microseconds before it sleeps, trading CPU time for

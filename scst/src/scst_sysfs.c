@@ -321,6 +321,11 @@ static int scst_uid_thread(void *arg)
 		}
 		res = w->fn(w);
 		w->res = res < 0 ? res : 0;
+		/* the verb only: arguments may carry credentials */
+		SCST_TRACE(SCST_TRACE_MGMT, "mgmt %.*s (%s) result %d",
+			   w->buf ? (int)strcspn(w->buf, " \t") : 0,
+			   w->buf ? w->buf : "",
+			   w->name[0] ? w->name[0] : "", w->res);
 		spin_lock(&scst_work_lock);
 		scst_last_mgmt_res = w->res;
 		scst_work_pending--;
@@ -750,6 +755,8 @@ static struct attribute *scst_root_attrs[] = {
 	&scst_force_global_sgv_pool_attr.kattr.attr,
 	&scst_async_lun_replace_attr.kattr.attr,
 	&scst_trace_cmds_attr.attr,	/* scst_stats.c */
+	&scst_trace_mcmds_attr.attr,	/* scst_stats.c */
+	&scst_trace_level_attr.attr,	/* scst_stats.c */
 	NULL,
 };
 
@@ -1040,6 +1047,7 @@ static struct kobj_attribute scst_devt_mgmt_attr =
 
 static struct attribute *scst_devt_attrs[] = {
 	&scst_devt_type_attr.attr,
+	&scst_devt_trace_level_attr.attr,	/* scst_stats.c */
 	NULL,
 };
 ATTRIBUTE_GROUPS(scst_devt);
@@ -1054,6 +1062,7 @@ int scst_devt_sysfs_add(struct scst_dev_type *devt)
 {
 	int rc;
 
+	devt->trace_mask = SCST_TRACE_DEFAULT;
 	rc = kobject_init_and_add(&devt->devt_kobj, &scst_devt_ktype,
 				  scst_handlers_kobj, "%s", devt->name);
 	if (rc)
@@ -1566,15 +1575,23 @@ static ssize_t scst_tgtt_mgmt_store(struct kobject *kobj,
 static struct kobj_attribute scst_tgtt_mgmt_attr =
 	__ATTR(mgmt, 0644, scst_tgtt_mgmt_show, scst_tgtt_mgmt_store);
 
+static struct attribute *scst_tgtt_attrs[] = {
+	&scst_tgtt_trace_level_attr.attr,	/* scst_stats.c */
+	NULL,
+};
+ATTRIBUTE_GROUPS(scst_tgtt);
+
 static const struct kobj_type scst_tgtt_ktype = {
 	.release = scst_tgtt_release,
 	.sysfs_ops = &kobj_sysfs_ops,
+	.default_groups = scst_tgtt_groups,
 };
 
 int scst_tgtt_sysfs_add(struct scst_tgt_template *tgtt)
 {
 	int rc;
 
+	tgtt->trace_mask = SCST_TRACE_DEFAULT;
 	rc = kobject_init_and_add(&tgtt->tgtt_kobj, &scst_tgtt_ktype,
 				  scst_targets_kobj, "%s", tgtt->name);
 	if (rc) {
@@ -2717,6 +2734,126 @@ void scst_sess_sysfs_luns_link_update(struct scst_session *sess)
 			    sess->sess_name, rc);
 }
 
+/* ---------------------------------------------------------------------
+ * Nexus: targets/<driver>/<target>/sessions/<name>/lun<N>/
+ *
+ * The directory lives in its own allocation.  It is removed, under
+ * scst_mutex, when the tgt_dev leaves its session; kobject_del() waits
+ * for running show() calls, so none of them can see a freed tgt_dev, and
+ * the shows take no scst_mutex.
+ */
+
+struct scst_tgt_dev_sysfs {
+	struct kobject kobj;
+	struct scst_tgt_dev *tgt_dev;
+};
+
+static struct scst_tgt_dev *scst_kobj_tgt_dev(struct kobject *kobj)
+{
+	return container_of(kobj, struct scst_tgt_dev_sysfs, kobj)->tgt_dev;
+}
+
+static ssize_t scst_tgt_dev_active_show(struct kobject *kobj,
+					struct kobj_attribute *attr, char *buf)
+{
+	struct scst_tgt_dev *tgt_dev = scst_kobj_tgt_dev(kobj);
+
+	return sysfs_emit(buf, "%d\n",
+			  atomic_read(&tgt_dev->tgt_dev_cmd_count));
+}
+
+static ssize_t scst_tgt_dev_pid_show(struct kobject *kobj,
+				     struct kobj_attribute *attr, char *buf)
+{
+	return scst_tgt_dev_thread_pids(scst_kobj_tgt_dev(kobj), buf);
+}
+
+static ssize_t scst_tgt_dev_index_show(struct kobject *kobj,
+				       struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n",
+			  scst_tgt_dev_thread_index(scst_kobj_tgt_dev(kobj)));
+}
+
+static struct kobj_attribute scst_tgt_dev_active_attr =
+	__ATTR(active_commands, 0444, scst_tgt_dev_active_show, NULL);
+static struct kobj_attribute scst_tgt_dev_pid_attr =
+	__ATTR(thread_pid, 0444, scst_tgt_dev_pid_show, NULL);
+static struct kobj_attribute scst_tgt_dev_index_attr =
+	__ATTR(thread_index, 0444, scst_tgt_dev_index_show, NULL);
+
+static struct attribute *scst_tgt_dev_attrs[] = {
+	&scst_tgt_dev_active_attr.attr,
+	&scst_tgt_dev_pid_attr.attr,
+	&scst_tgt_dev_index_attr.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(scst_tgt_dev);
+
+static void scst_tgt_dev_kobj_release(struct kobject *kobj)
+{
+	kfree(container_of(kobj, struct scst_tgt_dev_sysfs, kobj));
+}
+
+static const struct kobj_type scst_tgt_dev_ktype = {
+	.release = scst_tgt_dev_kobj_release,
+	.sysfs_ops = &kobj_sysfs_ops,
+	.default_groups = scst_tgt_dev_groups,
+};
+
+/*
+ * A missing directory only costs visibility, so failures are logged and
+ * the nexus works on.  Sessions not yet in sysfs get their directories
+ * from scst_sess_sysfs_add().
+ */
+void scst_tgt_dev_sysfs_add(struct scst_tgt_dev *tgt_dev)
+{
+	struct scst_session *sess = tgt_dev->sess;
+	struct scst_tgt_dev_sysfs *d;
+	int rc;
+
+	lockdep_assert_held(&scst_mutex);
+	if (tgt_dev->tgt_dev_kobj || !sess->sess_kobj.state_in_sysfs)
+		return;
+	d = kzalloc(sizeof(*d), GFP_KERNEL);
+	if (!d) {
+		PRINT_ERROR("session %s: no memory for lun%llu/",
+			    sess->sess_name, tgt_dev->lun);
+		return;
+	}
+	d->tgt_dev = tgt_dev;
+	rc = kobject_init_and_add(&d->kobj, &scst_tgt_dev_ktype,
+				  &sess->sess_kobj, "lun%llu", tgt_dev->lun);
+	if (rc) {
+		PRINT_ERROR("session %s: cannot add lun%llu/ (%d)",
+			    sess->sess_name, tgt_dev->lun, rc);
+		kobject_put(&d->kobj);
+		return;
+	}
+	tgt_dev->tgt_dev_kobj = &d->kobj;
+}
+
+void scst_tgt_dev_sysfs_del(struct scst_tgt_dev *tgt_dev)
+{
+	struct kobject *kobj = tgt_dev->tgt_dev_kobj;
+
+	if (!kobj)
+		return;
+	tgt_dev->tgt_dev_kobj = NULL;
+	kobject_del(kobj);
+	kobject_put(kobj);
+}
+
+/* Directories for the LUNs the session got before it had its own */
+static void scst_sess_sysfs_add_luns(struct scst_session *sess)
+{
+	struct scst_tgt_dev *tgt_dev;
+
+	list_for_each_entry(tgt_dev, &sess->sess_tgt_dev_list,
+			    sess_tgt_dev_list_entry)
+		scst_tgt_dev_sysfs_add(tgt_dev);
+}
+
 int scst_sess_sysfs_add(struct scst_session *sess)
 {
 	struct scst_tgt_template *tgtt = sess->tgt->tgtt;
@@ -2740,6 +2877,7 @@ int scst_sess_sysfs_add(struct scst_session *sess)
 		return rc;
 	}
 	scst_sess_sysfs_luns_link_update(sess);
+	scst_sess_sysfs_add_luns(sess);
 	return 0;
 }
 

@@ -242,6 +242,28 @@ static int scst_pool_init(struct scst_cmd_threads *pool, const char *name,
 	return rc;
 }
 
+/* thread_pid of sessions/<sess>/lun<N>: the pids of the nexus's pool */
+int scst_tgt_dev_thread_pids(struct scst_tgt_dev *tgt_dev, char *buf)
+{
+	struct scst_cmd_threads *pool = READ_ONCE(tgt_dev->active_cmd_threads);
+	struct scst_cmd_thread *t;
+	int n = 0;
+
+	mutex_lock(&pool->mutex);
+	list_for_each_entry(t, &pool->threads, entry)
+		n += sysfs_emit_at(buf, n, "%s%d", n ? " " : "",
+				   task_pid_nr(t->task));
+	mutex_unlock(&pool->mutex);
+	return n + sysfs_emit_at(buf, n, "\n");
+}
+
+/* -1: the shared pool; 0: the device's own thread set */
+int scst_tgt_dev_thread_index(struct scst_tgt_dev *tgt_dev)
+{
+	return READ_ONCE(tgt_dev->active_cmd_threads) == &scst_main_threads ?
+	       -1 : 0;
+}
+
 int scst_set_global_threads(int nr)
 {
 	int rc;
@@ -1244,6 +1266,15 @@ static void scst_fix_resp_len(struct scst_cmd *cmd)
 	cmd->resp_data_len = len;
 }
 
+/* trace_level "scsi": one line per command with its CDB and status */
+static void scst_trace_cmd_done(struct scst_cmd *cmd)
+{
+	pr_info("scst: %s lun %lld tag %llu cdb %*phN status 0x%02x resp_len %u\n",
+		cmd->sess->sess_name, (s64)cmd->lun, cmd->tag,
+		min_t(int, cmd->cdb_len, 32), cmd->cdb, cmd->status,
+		cmd->resp_data_len);
+}
+
 static int scst_pre_xmit_resp(struct scst_cmd *cmd, bool atomic)
 {
 	/* whatever happened, it can no longer execute */
@@ -1252,6 +1283,8 @@ static int scst_pre_xmit_resp(struct scst_cmd *cmd, bool atomic)
 		scst_set_abort_resp(cmd);
 	scst_fix_resp_len(cmd);
 	scst_stats_count_cmd(cmd);
+	if (scst_tracing(SCST_TRACE_SCSI))
+		scst_trace_cmd_done(cmd);
 	cmd->state = SCST_CMD_STATE_XMIT_RESP;
 	return SCST_RES_CONT;
 }

@@ -38,6 +38,7 @@ static struct kmem_cache *scst_mcmd_cachep;
 static struct task_struct *scst_tm_thread;
 static DEFINE_SPINLOCK(scst_tm_lock);
 static LIST_HEAD(scst_tm_list);			/* queued mcmds */
+static struct scst_mgmt_cmd *scst_tm_active;	/* under scst_tm_lock */
 static DECLARE_WAIT_QUEUE_HEAD(scst_tm_thread_waitq);
 
 #define SCST_TM_WAIT_WARN	(30 * HZ)
@@ -539,8 +540,54 @@ static struct scst_mgmt_cmd *scst_tm_dequeue(void)
 					mgmt_cmd_list_entry);
 		list_del(&mcmd->mgmt_cmd_list_entry);
 	}
+	scst_tm_active = mcmd;
 	spin_unlock_irq(&scst_tm_lock);
 	return mcmd;
+}
+
+static void scst_tm_set_inactive(void)
+{
+	spin_lock_irq(&scst_tm_lock);
+	scst_tm_active = NULL;
+	spin_unlock_irq(&scst_tm_lock);
+}
+
+static int scst_tm_trace_one(struct scst_mgmt_cmd *mcmd, const char *what,
+			     char *buf, int n, int *left)
+{
+	struct scst_session *sess = mcmd->sess;
+
+	if (n > PAGE_SIZE - 200) {
+		(*left)++;
+		return n;
+	}
+	return n + sysfs_emit_at(buf, n,
+				 "%s/%s/%s fn %d lun %lld tag %llu %s waiting %d age_ms %u\n",
+				 sess->tgt->tgtt->name, sess->tgt->tgt_name,
+				 sess->sess_name, mcmd->fn,
+				 mcmd->lun_set ? (s64)mcmd->lun : -1LL,
+				 mcmd->tag, what,
+				 atomic_read(&mcmd->cmd_wait_count),
+				 jiffies_to_msecs(jiffies - mcmd->start_time));
+}
+
+/*
+ * trace_mcmds: the TMFs being executed or queued, one line each.  A
+ * queued or executing mcmd holds a session reference (or its issuer
+ * waits for it), so its session and target stay while scst_tm_lock is held.
+ */
+int scst_tm_trace_mcmds(char *buf, int n, int *left)
+{
+	struct scst_mgmt_cmd *mcmd;
+
+	spin_lock_irq(&scst_tm_lock);
+	if (scst_tm_active)
+		n = scst_tm_trace_one(scst_tm_active, "executing", buf, n,
+				      left);
+	list_for_each_entry(mcmd, &scst_tm_list, mgmt_cmd_list_entry)
+		n = scst_tm_trace_one(mcmd, "queued", buf, n, left);
+	spin_unlock_irq(&scst_tm_lock);
+	return n;
 }
 
 static int scst_tm_thread_fn(void *arg)
@@ -551,6 +598,12 @@ static int scst_tm_thread_fn(void *arg)
 		mcmd = scst_tm_dequeue();
 		if (mcmd) {
 			scst_tm_exec(mcmd);
+			scst_tm_set_inactive();
+			SCST_TRACE(SCST_TRACE_MGMT | SCST_TRACE_DEBUG_TM,
+				   "TMF fn %d sess %s lun %lld tag %llu done, status %d",
+				   mcmd->fn, mcmd->sess->sess_name,
+				   mcmd->lun_set ? (s64)mcmd->lun : -1LL,
+				   mcmd->tag, mcmd->status);
 			scst_tm_complete(mcmd);
 			cond_resched();
 			continue;
@@ -566,6 +619,11 @@ static void scst_tm_queue(struct scst_mgmt_cmd *mcmd)
 {
 	unsigned long flags;
 
+	mcmd->start_time = jiffies;
+	SCST_TRACE(SCST_TRACE_DEBUG_TM,
+		   "TMF fn %d sess %s lun %lld tag %llu received",
+		   mcmd->fn, mcmd->sess->sess_name,
+		   mcmd->lun_set ? (s64)mcmd->lun : -1LL, mcmd->tag);
 	spin_lock_irqsave(&scst_tm_lock, flags);
 	list_add_tail(&mcmd->mgmt_cmd_list_entry, &scst_tm_list);
 	spin_unlock_irqrestore(&scst_tm_lock, flags);

@@ -4,8 +4,10 @@
 # none and unknown commands, reset by writing 0, target totals surviving
 # the session), measure_latency with the session latency/ files, sgv/
 # statistics and force_global_sgv_pool, black_hole 2 and 1 (commands held
-# until aborted, other targets unaffected, 0 restores), trace_cmds, and
-# rejected values that leave the tree unchanged.
+# until aborted, other targets unaffected, 0 restores), the session's
+# lun<N>/ directories, trace_cmds,
+# trace_mcmds, trace_level (root, handler and driver; scsi and debug_tm
+# output in dmesg), and rejected values that leave the tree unchanged.
 . "$TOP/tests/lib/guest-helpers.sh"
 
 S=$SCST_SYSFS
@@ -170,6 +172,93 @@ after=$(sysfs_snapshot)
 [ "$after" = "$before" ] ||
 	fail "tree changed by rejected writes: $(diff <(echo "$before") <(echo "$after") | head -20)"
 
+info "trace_level: round trip, bad values rejected, per handler and driver"
+DEF="out_of_mem | minor | pid | line | function | special"
+for f in "$S/trace_level" "$H/trace_level" "$D/trace_level"; do
+	check_eq "$(head -n1 "$f")" "$DEF" "$f default"
+	grep -q '^Usage:' "$f" || fail "$f: no usage text"
+	check mgmt "$f" "add mgmt"
+	check_eq "$(head -n1 "$f")" "$DEF | mgmt" "$f after add mgmt"
+	check mgmt "$f" "del pid"
+	check_eq "$(head -n1 "$f")" \
+		"out_of_mem | minor | line | function | special | mgmt" \
+		"$f after del pid"
+	check mgmt "$f" "none"
+	check_eq "$(head -n1 "$f")" "none" "$f after none"
+	check mgmt "$f" "value 0x1800"
+	check_eq "$(head -n1 "$f")" "scsi | mgmt" "$f after value 0x1800"
+	check mgmt "$f" "all"
+	head -n1 "$f" | grep -q 'mgmt_dbg | flow_control .*debug_tm$' ||
+		fail "$f after all: $(head -n1 "$f")"
+	check mgmt "$f" "default"
+	check_eq "$(head -n1 "$f")" "$DEF" "$f after default"
+done
+levels() { cat "$S/trace_level" "$H/trace_level" "$D/trace_level"; }
+check mgmt "$H/trace_level" "add scsi"
+before=$(levels)
+for f in "$S/trace_level" "$H/trace_level" "$D/trace_level"; do
+	must_fail "$f" "$EINVAL" add bogus
+	must_fail "$f" "$EINVAL" del bogus
+	must_fail "$f" "$EINVAL" add
+	must_fail "$f" "$EINVAL" add scsi mgmt
+	must_fail "$f" "$EINVAL" value 0x80000000
+	must_fail "$f" "$EINVAL" value zz
+	must_fail "$f" "$EINVAL" everything
+	must_fail "$f" "$EINVAL" none now
+done
+check_eq "$(levels)" "$before" "trace_level after rejected writes"
+check mgmt "$H/trace_level" "default"
+
+info "trace_level scsi logs each command's CDB; none stops it"
+cdb_lines() {
+	dmesg | grep -c 'scst: hA lun 0 tag [0-9]* cdb 28[0-9a-f]* status 0x00' || true
+}
+n0=$(cdb_lines)
+check mgmt "$S/trace_level" "add scsi"
+check dd if="$da" of=/dev/null bs=4k count=4 iflag=direct status=none
+n1=$(cdb_lines)
+[ $((n1 - n0)) -ge 4 ] || fail "trace_level scsi: $((n1 - n0)) READ lines in dmesg"
+check mgmt "$S/trace_level" "none"
+check dd if="$da" of=/dev/null bs=4k count=4 iflag=direct status=none
+check_eq "$(cdb_lines)" "$n1" "READ lines in dmesg after trace_level none"
+check mgmt "$S/trace_level" "default"
+
+info "trace_mcmds: empty while idle; debug_tm logs a LUN reset"
+check_eq "$(cat "$S/trace_mcmds")" "" "trace_mcmds while idle"
+check mgmt "$S/trace_level" "add debug_tm"
+tm0=$(dmesg | grep -c 'scst: TMF fn [0-9]* sess hA .* done' || true)
+check sg_reset -d "$da"
+tm1=$(dmesg | grep -c 'scst: TMF fn [0-9]* sess hA .* done' || true)
+[ "$tm1" -gt "$tm0" ] || fail "debug_tm: no TMF line in dmesg for a LUN reset"
+check mgmt "$S/trace_level" "default"
+check_eq "$(cat "$S/trace_mcmds")" "" "trace_mcmds after the reset"
+check dd if="$da" of=/dev/null bs=4k count=4 iflag=direct status=none
+
+info "sessions/<sess>/lun<N>/: one per LUN of the session, gone with it"
+L0=$SA/lun0
+[ -d "$L0" ] || fail "no $L0"
+check_eq "$(cat "$L0/active_commands")" 0 "lun0 active_commands while idle"
+pids=$(cat "$L0/thread_pid")
+[ -n "$pids" ] || fail "lun0 thread_pid is empty"
+for p in $pids; do
+	case $(cat "/proc/$p/comm" 2>/dev/null) in
+	scstd* | nd0_*) ;;
+	*) fail "thread_pid $p is not a live processing thread" ;;
+	esac
+done
+case $(cat "$L0/thread_index") in
+-1 | 0) ;;
+*) fail "thread_index '$(cat "$L0/thread_index")'" ;;
+esac
+check mgmt "$H/mgmt" "add_device nd2 size_mb=8"
+check mgmt "$T/luns/mgmt" "add nd2 5"
+[ -d "$SA/lun5" ] || fail "no lun5/ after LUN add: $(ls "$SA")"
+check_eq "$(cat "$SA/lun5/active_commands")" 0 "lun5 active_commands"
+check mgmt "$T/luns/mgmt" "del 5"
+[ ! -e "$SA/lun5" ] || fail "lun5/ still there after LUN del"
+[ -d "$L0" ] || fail "lun0/ vanished with LUN 5"
+check mgmt "$H/mgmt" "del_device nd2"
+
 info "sgv/: pool statistics; force_global_sgv_pool selects the shared pool"
 [ -f "$S/sgv/global_stats" ] || fail "no sgv/global_stats"
 [ -f "$S/sgv/sgv/stats" ] || fail "no sgv/sgv/stats"
@@ -194,6 +283,7 @@ check mgmt "$T2/luns/mgmt" "add nd1 0"
 check mgmt "$D/mgmt" "add_session t2 hB"
 hb=$(local_host t2 hB)
 db=$(wait_disk "$hb" 0)
+[ -d "$T2/sessions/hB/lun0" ] || fail "no lun0/ in session hB"
 check mgmt "$T/black_hole" 2
 check_eq "$(head -n1 "$T/black_hole")" 2 "black_hole"
 check sg_turs "$da"
@@ -226,6 +316,8 @@ check mgmt "$T2/black_hole" 0
 wait $bg || fail "READ did not succeed after black_hole 0 (rc $?)"
 check_eq "$(cat "$T2/sessions/hB/active_commands")" 0 "t2 active_commands"
 check mgmt "$D/mgmt" "del_session t2 hB"
+wait_for 30 test ! -e "$T2/sessions/hB/lun0" ||
+	fail "hB/lun0 outlived its session"
 wait_for 30 host_gone "$hb" || fail "host$hb still exists"
 check mgmt "$T2/luns/mgmt" "clear"
 check mgmt "$D/mgmt" "del_target t2"

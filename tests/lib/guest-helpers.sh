@@ -50,7 +50,8 @@ sysfs_snapshot() {
 	find "$SCST_SYSFS" | sort
 	find "$SCST_SYSFS" -type f | sort | while read -r f; do
 		case ${f##*/} in
-		mgmt | last_sysfs_mgmt_res | global_stats | stats | trace_cmds)
+		mgmt | last_sysfs_mgmt_res | global_stats | stats | trace_cmds | \
+		trace_mcmds)
 			continue ;;
 		esac
 		printf '%s=' "$f"
