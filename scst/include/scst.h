@@ -386,6 +386,8 @@ struct scst_device {
 	int threads_num;
 	int threads_pool_type;
 	struct scst_cmd_threads *dev_cmd_threads;
+	struct list_head io_groups;	/* per_initiator, under scst_mutex */
+	int io_group_seq;		/* last I/O group number given */
 	atomic_t dev_cmd_count;
 	atomic_t on_dev_cmd_count;		/* commands in exec */
 	int block_count;			/* device "block" attribute */
@@ -433,6 +435,7 @@ struct scst_tgt_dev {
 	struct list_head deferred_cmd_list;
 	atomic_t tgt_dev_cmd_count;
 	struct scst_cmd_threads *active_cmd_threads;
+	struct scst_io_group *io_group;	/* per_initiator threads or NULL */
 	/* dataplane: unfinished sequenced commands, under tgt_dev_lock */
 	struct list_head dp_sn_list;
 	/* PREVENT ALLOW MEDIUM REMOVAL of this nexus (READ/WRITE_ONCE) */

@@ -9,6 +9,7 @@
  *    OPERATION CODES parameter data
  *  - the management interface tokenizer and number/name parsing
  *  - initiator name wildcards and LUN encoding (SAM-5)
+ *  - which I_T_L nexuses share a thread set (io_grouping_type)
  */
 #ifndef __SCST_PURE_H
 #define __SCST_PURE_H
@@ -322,5 +323,31 @@ u64 scst_unpack_lun(const u8 *lun, unsigned int len, bool *ok);
  * SCST_LUN_ADDR_METHOD_LUN is not supported and handled as peripheral.
  */
 void scst_pack_lun(u64 lun, unsigned int addr_method, u8 out[8]);
+
+/*
+ * I/O grouping (devices with threads_pool_type per_initiator): the nexuses
+ * of one device that share a set of threads form an I/O group.  A key
+ * describes a nexus by the io_grouping_type in force for its initiator
+ * group (or its target, for the default LUN set), its initiator name and
+ * an identifier of its initiator group.
+ */
+#define SCST_IO_GROUPING_AUTO		-1	/* same initiator name */
+#define SCST_IO_GROUPING_THIS_ONLY	-2	/* same initiator group */
+#define SCST_IO_GROUPING_NEVER		-3	/* every nexus alone */
+/* values >= 1: every nexus whose group has that number */
+
+struct scst_io_group_key {
+	int type;
+	const char *initiator;
+	unsigned long acg_id;
+};
+
+/*
+ * May the nexus described by nexus join the group created for group?
+ * Both must have been formed under the same rule: a group created for
+ * "auto" is not joined by a nexus whose group says "this_group_only".
+ */
+bool scst_io_group_key_match(const struct scst_io_group_key *group,
+			     const struct scst_io_group_key *nexus);
 
 #endif /* __SCST_PURE_H */

@@ -85,6 +85,7 @@ static bool scst_dev_registered(struct scst_device *dev)
  * so draining it on failure cannot wait for anything.
  */
 static struct scst_tgt_dev *scst_tgt_dev_prepare(struct scst_session *sess,
+						 struct scst_acg *acg,
 						 struct scst_device *dev,
 						 u64 lun, bool rd_only)
 {
@@ -106,6 +107,9 @@ static struct scst_tgt_dev *scst_tgt_dev_prepare(struct scst_session *sess,
 	atomic_set(&tgt_dev->tgt_dev_cmd_count, 0);
 	scst_tgt_dev_dataplane_init(tgt_dev);
 	scst_alua_init_tgt_dev(tgt_dev);
+	rc = scst_io_group_attach(tgt_dev, acg);
+	if (rc)
+		goto out_free;
 
 	if (dev->handler->attach_tgt) {
 		rc = dev->handler->attach_tgt(tgt_dev);
@@ -113,9 +117,8 @@ static struct scst_tgt_dev *scst_tgt_dev_prepare(struct scst_session *sess,
 			PRINT_ERROR("handler %s refused LUN %llu of device %s for initiator %s: %d",
 				    dev->handler->name, lun, dev->virt_name,
 				    sess->initiator_name, rc);
-			scst_tgt_dev_drain_and_exit(tgt_dev);
-			kfree(tgt_dev);
-			return ERR_PTR(rc < 0 ? rc : -EINVAL);
+			rc = rc < 0 ? rc : -EINVAL;
+			goto out_group;
 		}
 	}
 
@@ -125,6 +128,14 @@ static struct scst_tgt_dev *scst_tgt_dev_prepare(struct scst_session *sess,
 	spin_unlock_irq(&dev->dev_lock);
 	sess->nr_tgt_devs++;
 	return tgt_dev;
+
+out_group:
+	/* nothing ran on a group's threads yet if this nexus created it */
+	scst_io_group_free(scst_io_group_detach(tgt_dev));
+out_free:
+	scst_tgt_dev_drain_and_exit(tgt_dev);
+	kfree(tgt_dev);
+	return ERR_PTR(rc);
 }
 
 /* Remove a published tgt_dev from its session's list and doom it */
@@ -187,6 +198,7 @@ static void scst_tgt_devs_unprepare(struct list_head *prep)
 }
 
 static int scst_tgt_dev_prepare_list(struct scst_session *sess,
+				     struct scst_acg *acg,
 				     struct scst_device *dev, u64 lun,
 				     bool rd_only, struct list_head *prep)
 {
@@ -196,7 +208,7 @@ static int scst_tgt_dev_prepare_list(struct scst_session *sess,
 	rc = xa_reserve(&sess->tgt_devs, lun, GFP_KERNEL);
 	if (rc)
 		return rc;
-	tgt_dev = scst_tgt_dev_prepare(sess, dev, lun, rd_only);
+	tgt_dev = scst_tgt_dev_prepare(sess, acg, dev, lun, rd_only);
 	if (IS_ERR(tgt_dev)) {
 		xa_release(&sess->tgt_devs, lun);
 		return PTR_ERR(tgt_dev);
@@ -216,6 +228,7 @@ static void scst_tgt_devs_publish(struct list_head *prep)
 static void scst_tgt_dev_free(struct scst_tgt_dev *tgt_dev)
 {
 	struct scst_device *dev = tgt_dev->dev;
+	struct scst_io_group *grp;
 
 	/* normally gone when it was unlisted; never outlive the nexus */
 	scst_tgt_dev_sysfs_del(tgt_dev);
@@ -228,7 +241,10 @@ static void scst_tgt_dev_free(struct scst_tgt_dev *tgt_dev)
 	list_del(&tgt_dev->dev_tgt_dev_list_entry);
 	spin_unlock_irq(&dev->dev_lock);
 	tgt_dev->sess->nr_tgt_devs--;
+	grp = scst_io_group_detach(tgt_dev);
 	mutex_unlock(&scst_mutex);
+	/* stopping threads can wait for a command step: not under the mutex */
+	scst_io_group_free(grp);
 	kfree(tgt_dev);
 }
 
@@ -328,8 +344,9 @@ static int scst_sess_prepare_acg(struct scst_session *sess,
 	int rc;
 
 	list_for_each_entry(acg_dev, &acg->acg_dev_list, acg_dev_list_entry) {
-		rc = scst_tgt_dev_prepare_list(sess, acg_dev->dev, acg_dev->lun,
-					       acg_dev->rd_only, prep);
+		rc = scst_tgt_dev_prepare_list(sess, acg, acg_dev->dev,
+					       acg_dev->lun, acg_dev->rd_only,
+					       prep);
 		if (rc) {
 			scst_tgt_devs_unprepare(prep);
 			return rc;
@@ -605,8 +622,9 @@ static int scst_acg_new_lun(struct scst_acg_dev *acg_dev, bool gen_ua)
 		return rc;
 	}
 	list_for_each_entry(sess, &acg->acg_sess_list, acg_sess_list_entry) {
-		rc = scst_tgt_dev_prepare_list(sess, acg_dev->dev, acg_dev->lun,
-					       acg_dev->rd_only, &prep);
+		rc = scst_tgt_dev_prepare_list(sess, acg, acg_dev->dev,
+					       acg_dev->lun, acg_dev->rd_only,
+					       &prep);
 		if (rc) {
 			scst_tgt_devs_unprepare(&prep);
 			scst_acg_dev_sysfs_del(acg_dev);
@@ -638,8 +656,8 @@ static int scst_acg_repl_lun(struct scst_acg_dev *old, struct scst_device *dev,
 	int rc;
 
 	list_for_each_entry(sess, &acg->acg_sess_list, acg_sess_list_entry) {
-		rc = scst_tgt_dev_prepare_list(sess, dev, old->lun, rd_only,
-					       &prep);
+		rc = scst_tgt_dev_prepare_list(sess, acg, dev, old->lun,
+					       rd_only, &prep);
 		if (rc) {
 			scst_tgt_devs_unprepare(&prep);
 			return rc;

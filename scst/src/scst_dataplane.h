@@ -99,6 +99,8 @@ struct scst_cmd_threads {
 	int nr_queues;
 	struct scst_cmd_queue *queues;
 	struct list_head threads;	/* struct scst_cmd_thread, under mutex */
+	bool bound;			/* threads run on cpu_mask only */
+	struct cpumask cpu_mask;	/* under mutex */
 };
 
 /* Thresholds and limits */
@@ -111,6 +113,11 @@ extern struct scst_cmd_threads scst_main_threads;
 extern wait_queue_head_t scst_tm_waitq;
 
 void scst_queue_cmd_thread(struct scst_cmd *cmd);
+int scst_pool_init(struct scst_cmd_threads *pool, const char *name, int nr,
+		   const struct cpumask *mask);
+void scst_pool_destroy(struct scst_cmd_threads *pool);
+void scst_pool_set_cpumask(struct scst_cmd_threads *pool,
+			   const struct cpumask *mask);
 bool scst_cmd_get_not_zero(struct scst_cmd *cmd);
 void scst_cmd_put(struct scst_cmd *cmd);
 bool scst_unpark_cmd(struct scst_cmd *cmd);

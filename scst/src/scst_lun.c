@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Initiator name patterns of access control groups, and the encoding of
- * LUNs (SAM-5 4.7).
+ * Initiator name patterns of access control groups, the encoding of
+ * LUNs (SAM-5 4.7) and the I/O grouping rule of nexuses.
  */
 
 #include "scst_pure.h"
@@ -115,3 +115,21 @@ void scst_pack_lun(u64 lun, unsigned int addr_method, u8 out[8])
 	}
 }
 EXPORT_SYMBOL_GPL(scst_pack_lun);
+
+bool scst_io_group_key_match(const struct scst_io_group_key *group,
+			     const struct scst_io_group_key *nexus)
+{
+	if (group->type != nexus->type)
+		return false;
+	switch (nexus->type) {
+	case SCST_IO_GROUPING_AUTO:
+		return group->initiator && nexus->initiator &&
+		       !strcmp(group->initiator, nexus->initiator);
+	case SCST_IO_GROUPING_THIS_ONLY:
+		return group->acg_id == nexus->acg_id;
+	case SCST_IO_GROUPING_NEVER:
+		return false;
+	default:
+		return nexus->type > 0;
+	}
+}

@@ -129,10 +129,6 @@ void scst_check_reassign_sessions(struct scst_tgt *tgt);
 int scst_tgt_set_rel_tgt_id(struct scst_tgt *tgt, unsigned long id);
 
 /* mgmt-internal helpers shared by scst_main.c / scst_config.c / sysfs */
-#define SCST_IO_GROUPING_AUTO		-1
-#define SCST_IO_GROUPING_THIS_ONLY	-2
-#define SCST_IO_GROUPING_NEVER		-3
-
 static inline void scst_io_opts_init(struct scst_io_opts *o)
 {
 	o->io_grouping_type = SCST_IO_GROUPING_AUTO;
@@ -156,6 +152,30 @@ u16 scst_alloc_rel_tgt_id(void);
 /* Point luns/<N> at new_dev (device and exported/ links), scst_mutex held */
 int scst_acg_dev_sysfs_replace(struct scst_acg_dev *acg_dev,
 			       struct scst_device *new_dev);
+
+/* ---------------------------------------------------------------------
+ * I/O groups: thread sets of per_initiator devices (scst_iogrp.c)
+ */
+#define SCST_THREADS_POOL_PER_INITIATOR	0	/* device threads_pool_type */
+#define SCST_THREADS_POOL_SHARED	1
+
+struct scst_io_group;
+/* The io_grouping_type and cpu_mask in force for the nexuses of acg */
+const struct scst_io_opts *scst_acg_io_opts(const struct scst_acg *acg);
+/*
+ * Give a new nexus of initiator group acg its threads (scst_mutex held,
+ * nexus not yet visible)
+ */
+int scst_io_group_attach(struct scst_tgt_dev *tgt_dev, struct scst_acg *acg);
+/*
+ * Drop a drained nexus from its group (scst_mutex held); returns the group
+ * to pass to scst_io_group_free() without scst_mutex when it was the last.
+ */
+struct scst_io_group *scst_io_group_detach(struct scst_tgt_dev *tgt_dev);
+void scst_io_group_free(struct scst_io_group *grp);
+int scst_io_group_index(const struct scst_io_group *grp);
+/* Rebind the group threads of acg's nexuses to its cpu_mask (scst_mutex) */
+void scst_acg_apply_cpu_mask(struct scst_acg *acg);
 
 /* ---------------------------------------------------------------------
  * Data plane services used by the management plane (scst_targ.c etc.)

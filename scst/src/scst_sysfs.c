@@ -37,8 +37,6 @@
 
 #define SCST_SYSFS_WAIT			(15 * HZ)
 #define SCST_MAX_PARAMS			32
-#define SCST_THREADS_POOL_PER_INITIATOR	0
-#define SCST_THREADS_POOL_SHARED	1
 #define SCST_DEF_MAX_TGT_DEV_CMDS	64
 #define SCST_MAX_BLACK_HOLE		4
 
@@ -1210,9 +1208,9 @@ static int scst_dev_set_threads(struct scst_device *dev, int num, int type)
 	} else if (num >= 0) {
 		if (num != dev->threads_num)
 			rc = scst_dev_rebuild_threads(dev, num);
-	} else {
-		/* kept for compatibility; the pool is always shared */
+	} else if (type != dev->threads_pool_type) {
 		dev->threads_pool_type = type;
+		rc = scst_dev_rebuild_threads(dev, dev->threads_num);
 	}
 	mutex_unlock(&scst_mutex);
 	return rc;
@@ -2102,17 +2100,24 @@ void scst_acn_sysfs_del(struct scst_acn *acn)
 }
 
 /*
- * io_grouping_type, cpu_mask and black_hole: the same knobs on a target and
- * on each of its initiator groups.
+ * io_grouping_type, cpu_mask and black_hole: the same knobs on a target
+ * (for its default LUN set) and on each of its initiator groups.
  *
  * black_hole takes effect through sess->dp_black_hole (scst_targ.c).
- * io_grouping_type and cpu_mask are validated and kept for configuration
- * compatibility only: commands of all sessions are processed by one shared
- * pool of unbound threads whose queue is picked by the submitting CPU, and
- * the core keeps no per-session I/O context, so there is neither a
- * per-group thread to share nor a per-target thread to bind.
+ * io_grouping_type and cpu_mask shape the I/O groups of devices with
+ * threads_pool_type per_initiator (scst_iogrp.c): cpu_mask rebinds their
+ * threads at once, io_grouping_type applies to nexuses created afterwards.
+ * The global pool and shared device pools serve every target and stay
+ * unbound.
  */
 static const struct kobj_type scst_acg_ktype;
+
+static struct scst_acg *scst_kobj_io_acg(struct kobject *kobj)
+{
+	if (kobj->ktype == &scst_acg_ktype)
+		return container_of(kobj, struct scst_acg, acg_kobj);
+	return container_of(kobj, struct scst_tgt, tgt_kobj)->default_acg;
+}
 
 static struct scst_io_opts *scst_kobj_io_opts(struct kobject *kobj)
 {
@@ -2132,11 +2137,18 @@ static ssize_t scst_io_grouping_store(struct kobject *kobj,
 				      struct kobj_attribute *attr,
 				      const char *buf, size_t count)
 {
+	struct scst_acg *acg;
 	int t;
 
 	if (scst_io_grouping_parse(buf, count, &t))
 		return -EINVAL;
+	mutex_lock(&scst_mutex);
 	WRITE_ONCE(scst_kobj_io_opts(kobj)->io_grouping_type, t);
+	acg = scst_kobj_io_acg(kobj);
+	if (acg && !list_empty(&acg->acg_sess_list))
+		PRINT_INFO("io_grouping_type of %s applies to sessions and LUNs created from now on",
+			   kobject_name(kobj));
+	mutex_unlock(&scst_mutex);
 	return count;
 }
 
@@ -2155,11 +2167,15 @@ static ssize_t scst_cpu_mask_store(struct kobject *kobj,
 				   struct kobj_attribute *attr,
 				   const char *buf, size_t count)
 {
+	struct scst_acg *acg;
 	int rc;
 
 	mutex_lock(&scst_mutex);
 	rc = scst_cpu_mask_parse(buf, count,
 				 &scst_kobj_io_opts(kobj)->cpu_mask);
+	acg = scst_kobj_io_acg(kobj);
+	if (!rc && acg)
+		scst_acg_apply_cpu_mask(acg);
 	mutex_unlock(&scst_mutex);
 	return rc ? rc : count;
 }

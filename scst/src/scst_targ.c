@@ -153,6 +153,8 @@ static int scst_pool_add_thread(struct scst_cmd_threads *pool)
 		return PTR_ERR(task);
 	}
 	t->task = task;
+	if (pool->bound)
+		set_cpus_allowed_ptr(task, &pool->cpu_mask);
 	spin_lock_irq(&t->q->lock);
 	t->q->nr_threads++;
 	spin_unlock_irq(&t->q->lock);
@@ -207,7 +209,7 @@ static int scst_pool_resize(struct scst_cmd_threads *pool, int nr)
 	return rc;
 }
 
-static void scst_pool_destroy(struct scst_cmd_threads *pool)
+void scst_pool_destroy(struct scst_cmd_threads *pool)
 {
 	if (!pool->queues)
 		return;
@@ -216,12 +218,16 @@ static void scst_pool_destroy(struct scst_cmd_threads *pool)
 	pool->queues = NULL;
 }
 
-static int scst_pool_init(struct scst_cmd_threads *pool, const char *name,
-			  int nr)
+/* mask: the CPUs the threads may run on; NULL: any */
+int scst_pool_init(struct scst_cmd_threads *pool, const char *name, int nr,
+		   const struct cpumask *mask)
 {
 	int i, rc;
 
 	strscpy(pool->name, name, sizeof(pool->name));
+	pool->bound = mask != NULL;
+	if (mask)
+		cpumask_copy(&pool->cpu_mask, mask);
 	mutex_init(&pool->mutex);
 	INIT_LIST_HEAD(&pool->threads);
 	pool->nr_threads = 0;
@@ -242,6 +248,20 @@ static int scst_pool_init(struct scst_cmd_threads *pool, const char *name,
 	return rc;
 }
 
+/* Move the threads of pool to the CPUs of mask, now and for new threads */
+void scst_pool_set_cpumask(struct scst_cmd_threads *pool,
+			   const struct cpumask *mask)
+{
+	struct scst_cmd_thread *t;
+
+	mutex_lock(&pool->mutex);
+	cpumask_copy(&pool->cpu_mask, mask);
+	pool->bound = true;
+	list_for_each_entry(t, &pool->threads, entry)
+		set_cpus_allowed_ptr(t->task, mask);
+	mutex_unlock(&pool->mutex);
+}
+
 /* thread_pid of sessions/<sess>/lun<N>: the pids of the nexus's pool */
 int scst_tgt_dev_thread_pids(struct scst_tgt_dev *tgt_dev, char *buf)
 {
@@ -257,9 +277,14 @@ int scst_tgt_dev_thread_pids(struct scst_tgt_dev *tgt_dev, char *buf)
 	return n + sysfs_emit_at(buf, n, "\n");
 }
 
-/* -1: the shared pool; 0: the device's own thread set */
+/*
+ * -1: the global pool; 0: the device's shared pool; n >= 1: the I/O group
+ * n of the device (threads_pool_type per_initiator).
+ */
 int scst_tgt_dev_thread_index(struct scst_tgt_dev *tgt_dev)
 {
+	if (tgt_dev->io_group)
+		return scst_io_group_index(tgt_dev->io_group);
 	return READ_ONCE(tgt_dev->active_cmd_threads) == &scst_main_threads ?
 	       -1 : 0;
 }
@@ -1675,7 +1700,10 @@ int scst_dev_dataplane_init(struct scst_device *dev)
 	atomic_set(&dev->dev_cmd_count, 0);
 	atomic_set(&dev->on_dev_cmd_count, 0);
 	dev->dev_cmd_threads = NULL;
-	if (dev->threads_num <= 0)
+	INIT_LIST_HEAD(&dev->io_groups);
+	/* per_initiator: the threads belong to I/O groups (scst_iogrp.c) */
+	if (dev->threads_num <= 0 ||
+	    dev->threads_pool_type != SCST_THREADS_POOL_SHARED)
 		return 0;
 
 	dev->dev_cmd_threads = kzalloc(sizeof(*dev->dev_cmd_threads),
@@ -1687,7 +1715,7 @@ int scst_dev_dataplane_init(struct scst_device *dev)
 		 sizeof(dev->dev_cmd_threads->name), "%s_",
 		 dev->virt_name ?: "dev");
 	rc = scst_pool_init(dev->dev_cmd_threads, dev->dev_cmd_threads->name,
-			    dev->threads_num);
+			    dev->threads_num, NULL);
 	if (rc) {
 		kfree(dev->dev_cmd_threads);
 		dev->dev_cmd_threads = NULL;
@@ -1698,6 +1726,7 @@ int scst_dev_dataplane_init(struct scst_device *dev)
 void scst_dev_dataplane_exit(struct scst_device *dev)
 {
 	WARN_ON_ONCE(!list_empty(&dev->dp_blocked_cmd_list));
+	WARN_ON_ONCE(!list_empty(&dev->io_groups));
 	if (!dev->dev_cmd_threads)
 		return;
 	scst_pool_destroy(dev->dev_cmd_threads);
@@ -1751,7 +1780,7 @@ int scst_dataplane_init(void)
 		goto out_ua;
 	rc = scst_pool_init(&scst_main_threads, "scstd",
 			    scst_threads > 0 ? scst_threads :
-					       num_online_cpus());
+					       num_online_cpus(), NULL);
 	if (rc)
 		goto out_mem;
 	scst_threads = scst_main_threads.nr_threads;

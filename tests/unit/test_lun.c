@@ -198,3 +198,37 @@ TEST(pack_unpack_round_trip)
 	}
 	CHECK_EQ_INT(bad, 0);
 }
+
+static bool io_match(int gt, const char *gi, unsigned long ga,
+		     int nt, const char *ni, unsigned long na)
+{
+	struct scst_io_group_key g = { gt, gi, ga }, n = { nt, ni, na };
+
+	return scst_io_group_key_match(&g, &n);
+}
+
+TEST(io_group_auto_by_initiator)
+{
+	CHECK(io_match(SCST_IO_GROUPING_AUTO, "iqn.a", 1,
+		       SCST_IO_GROUPING_AUTO, "iqn.a", 2));
+	CHECK(!io_match(SCST_IO_GROUPING_AUTO, "iqn.a", 1,
+			SCST_IO_GROUPING_AUTO, "iqn.b", 1));
+	CHECK(!io_match(SCST_IO_GROUPING_AUTO, NULL, 1,
+			SCST_IO_GROUPING_AUTO, NULL, 1));
+	/* formed under another rule */
+	CHECK(!io_match(SCST_IO_GROUPING_AUTO, "iqn.a", 1,
+			SCST_IO_GROUPING_THIS_ONLY, "iqn.a", 1));
+}
+
+TEST(io_group_this_group_only_never_numbered)
+{
+	CHECK(io_match(SCST_IO_GROUPING_THIS_ONLY, "iqn.a", 7,
+		       SCST_IO_GROUPING_THIS_ONLY, "iqn.b", 7));
+	CHECK(!io_match(SCST_IO_GROUPING_THIS_ONLY, "iqn.a", 7,
+			SCST_IO_GROUPING_THIS_ONLY, "iqn.a", 8));
+	CHECK(!io_match(SCST_IO_GROUPING_NEVER, "iqn.a", 7,
+			SCST_IO_GROUPING_NEVER, "iqn.a", 7));
+	CHECK(io_match(3, "iqn.a", 1, 3, "iqn.b", 2));
+	CHECK(!io_match(3, "iqn.a", 1, 4, "iqn.a", 1));
+	CHECK(!io_match(3, "iqn.a", 1, SCST_IO_GROUPING_AUTO, "iqn.a", 1));
+}
