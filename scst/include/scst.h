@@ -399,6 +399,8 @@ struct scst_device {
 	struct completion *dev_kobj_release_cmpl;
 	/* dataplane: commands held by "block", under dev_lock */
 	struct list_head dp_blocked_cmd_list;
+	/* an exclusive command waiting for the others to leave exec */
+	struct list_head dp_excl_wait_list;
 	/* mgmt */
 	int numa_node_id;
 	unsigned int dev_exp_next;		/* next exported/exportN */

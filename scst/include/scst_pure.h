@@ -124,6 +124,12 @@ bool scst_sense_matches(const u8 *buf, int len, u8 key, u8 asc, u8 ascq);
 #define SCST_CDB_DISK			0x00000200
 /* Valid for CD/DVD devices (peripheral device type 05h) */
 #define SCST_CDB_CDROM			0x00000400
+/*
+ * Executed alone on its device: SBC-3 makes the read-compare-write of
+ * COMPARE AND WRITE (and the read-modify-write of XDWRITEREAD and ORWRITE)
+ * atomic against every other command, not just against each other.
+ */
+#define SCST_CDB_EXCLUSIVE		0x00100000
 
 /* Unit of the length field of a CDB */
 enum scst_cdb_len_unit {

@@ -240,7 +240,7 @@ static const struct scst_cdb_info scst_cdb_table[] = {
 		.opcode = XDWRITEREAD_10, .sa = SCST_CDB_NO_SA,
 		.name = "XDWRITEREAD(10)", .cdb_len = 10,
 		.direction = SCST_DATA_BIDI, LEN_BLOCKS(7, 2), LBA(2, 4),
-		.flags = DISK_WRITE | SCST_CDB_FUA,
+		.flags = DISK_WRITE | SCST_CDB_FUA | SCST_CDB_EXCLUSIVE,
 		.usage = { XDWRITEREAD_10, 0x1e, 0xff, 0xff, 0xff, 0xff,
 			   0x1f, 0xff, 0xff, 0x00 },
 	}, {
@@ -416,7 +416,7 @@ static const struct scst_cdb_info scst_cdb_table[] = {
 		.opcode = COMPARE_AND_WRITE, .sa = SCST_CDB_NO_SA,
 		.name = "COMPARE AND WRITE", .cdb_len = 16,
 		.direction = SCST_DATA_WRITE, LEN_BLOCKS(13, 1), LBA(2, 8),
-		.flags = DISK_WRITE | SCST_CDB_FUA,
+		.flags = DISK_WRITE | SCST_CDB_FUA | SCST_CDB_EXCLUSIVE,
 		.usage = { COMPARE_AND_WRITE, 0x1a, 0xff, 0xff, 0xff, 0xff,
 			   0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0xff,
 			   0x1f, 0x00 },

@@ -68,6 +68,7 @@ enum scst_state_res {
 #define SCST_CMD_ORDERED	23	/* ORDERED task attribute */
 #define SCST_CMD_HOQ		24	/* HEAD OF QUEUE task attribute */
 #define SCST_CMD_IN_SESS_LIST	25	/* on sess->sess_cmd_list */
+#define SCST_CMD_EXCL		26	/* holds a block of its device */
 
 /* Where a command is parked (cmd->dp_parked), protected by that list's lock */
 enum scst_park {
@@ -76,6 +77,7 @@ enum scst_park {
 	SCST_PARK_DEV_BLOCK,	/* dev->dp_blocked_cmd_list, dev_lock */
 	SCST_PARK_SUSPEND,	/* global suspend list, scst_suspend_lock */
 	SCST_PARK_BLACK_HOLE,	/* black_hole list, scst_black_hole_lock */
+	SCST_PARK_EXCL,		/* dev->dp_excl_wait_list, dev_lock */
 };
 
 /*

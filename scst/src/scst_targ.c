@@ -480,6 +480,7 @@ bool scst_unpark_cmd(struct scst_cmd *cmd)
 		lock = &cmd->tgt_dev->tgt_dev_lock;
 		break;
 	case SCST_PARK_DEV_BLOCK:
+	case SCST_PARK_EXCL:
 		lock = &cmd->dev->dev_lock;
 		break;
 	case SCST_PARK_SUSPEND:
@@ -646,11 +647,17 @@ static void scst_exec_cnt_dec(void)
 		wake_up_all(&scst_suspend_waitq);
 }
 
+static void scst_excl_wake(struct scst_device *dev);
+static void scst_excl_release(struct scst_cmd *cmd);
+
 static void scst_dev_exec_dec(struct scst_device *dev)
 {
-	if (atomic_dec_and_test(&dev->on_dev_cmd_count) &&
-	    wq_has_sleeper(&dev->on_dev_waitq))
+	if (!atomic_dec_and_test(&dev->on_dev_cmd_count))
+		return;
+	if (wq_has_sleeper(&dev->on_dev_waitq))
 		wake_up_all(&dev->on_dev_waitq);
+	if (unlikely(!list_empty_careful(&dev->dp_excl_wait_list)))
+		scst_excl_wake(dev);
 }
 
 /* Drop the exec counters, release SN followers and flag "done" */
@@ -661,6 +668,8 @@ static void scst_exec_finished(struct scst_cmd *cmd)
 			scst_dev_exec_dec(cmd->dev);
 		scst_exec_cnt_dec();
 	}
+	if (unlikely(test_bit(SCST_CMD_EXCL, &cmd->cmd_flags)))
+		scst_excl_release(cmd);
 	scst_sn_done(cmd);
 	set_bit(SCST_CMD_DONE, &cmd->cmd_flags);
 	/* pairs with the barrier after set ABORTED in scst_tm_abort_cmd() */
@@ -734,6 +743,99 @@ static int scst_park_blocked(struct scst_cmd *cmd)
 	return parked ? SCST_RES_STOP : SCST_RES_CONT;
 }
 
+/*
+ * Exclusive commands (SCST_CDB_EXCLUSIVE) execute alone on their device.
+ * Such a command first takes a block of the device like the "block"
+ * attribute does, so that later commands park before exec, then waits,
+ * parked on dev->dp_excl_wait_list, until the commands already executing
+ * have left exec.  Nothing sleeps: the last command to leave requeues it.
+ * Other commands pay for this only while a block is in effect.
+ */
+static bool scst_cmd_exclusive(const struct scst_cmd *cmd)
+{
+	return cmd->cdb_info &&
+	       (cmd->cdb_info->flags & SCST_CDB_EXCLUSIVE);
+}
+
+/*
+ * Take the device block for cmd.  False if the device is blocked already:
+ * then *res says what the state machine does (parked: STOP; aborted
+ * meanwhile: CONT, which ends the command).
+ */
+static bool scst_excl_take(struct scst_cmd *cmd, int *res)
+{
+	struct scst_device *dev = cmd->dev;
+	unsigned long flags;
+	bool taken = false;
+
+	spin_lock_irqsave(&dev->dev_lock, flags);
+	if (!dev->block_count) {
+		dev->block_count++;
+		set_bit(SCST_CMD_EXCL, &cmd->cmd_flags);
+		taken = true;
+	} else if (scst_park_locked(cmd, &dev->dp_blocked_cmd_list,
+				    SCST_PARK_DEV_BLOCK)) {
+		*res = SCST_RES_STOP;
+	} else {
+		*res = SCST_RES_CONT;
+	}
+	spin_unlock_irqrestore(&dev->dev_lock, flags);
+	return taken;
+}
+
+/*
+ * cmd holds the block and is counted in on_dev_cmd_count.  True if it is
+ * alone in exec.  Otherwise it stops being counted and parks until the
+ * last other command leaves (scst_excl_wake()); *res as for
+ * scst_excl_take().
+ */
+static bool scst_excl_alone(struct scst_cmd *cmd, int *res)
+{
+	struct scst_device *dev = cmd->dev;
+	unsigned long flags;
+	bool alone = false;
+
+	spin_lock_irqsave(&dev->dev_lock, flags);
+	if (atomic_dec_return(&dev->on_dev_cmd_count) == 0) {
+		atomic_inc(&dev->on_dev_cmd_count);
+		alone = true;
+	} else if (scst_park_locked(cmd, &dev->dp_excl_wait_list,
+				    SCST_PARK_EXCL)) {
+		*res = SCST_RES_STOP;
+	} else {
+		*res = SCST_RES_CONT;	/* aborted; releases the block */
+	}
+	spin_unlock_irqrestore(&dev->dev_lock, flags);
+	return alone;
+}
+
+static void scst_excl_wake(struct scst_device *dev)
+{
+	unsigned long flags;
+	LIST_HEAD(list);
+
+	spin_lock_irqsave(&dev->dev_lock, flags);
+	scst_unpark_all_locked(&dev->dp_excl_wait_list, &list);
+	spin_unlock_irqrestore(&dev->dev_lock, flags);
+	scst_requeue_list(&list);
+}
+
+/* Any context: the exclusive command executed or will never execute */
+static void scst_excl_release(struct scst_cmd *cmd)
+{
+	struct scst_device *dev = cmd->dev;
+	unsigned long flags;
+	LIST_HEAD(list);
+
+	if (!test_and_clear_bit(SCST_CMD_EXCL, &cmd->cmd_flags))
+		return;
+	spin_lock_irqsave(&dev->dev_lock, flags);
+	if (dev->block_count > 0 && --dev->block_count == 0)
+		scst_unpark_all_locked(&dev->dp_blocked_cmd_list, &list);
+	spin_unlock_irqrestore(&dev->dev_lock, flags);
+	scst_requeue_list(&list);
+}
+
 /* Can exec() (or the core's own implementation) run in atomic context? */
 static bool scst_exec_may_be_atomic(struct scst_cmd *cmd)
 {
@@ -744,6 +846,7 @@ static bool scst_exec_may_be_atomic(struct scst_cmd *cmd)
 static int scst_exec_check_blocking(struct scst_cmd *cmd, bool atomic)
 {
 	struct scst_device *dev = cmd->dev;
+	int res;
 
 	/* switch context before counting the command as executing */
 	if (atomic && !scst_exec_may_be_atomic(cmd))
@@ -757,13 +860,26 @@ static int scst_exec_check_blocking(struct scst_cmd *cmd, bool atomic)
 		return scst_park_suspended(cmd);
 	}
 	if (dev) {
+		if (unlikely(scst_cmd_exclusive(cmd)) &&
+		    !test_bit(SCST_CMD_EXCL, &cmd->cmd_flags) &&
+		    !scst_excl_take(cmd, &res)) {
+			scst_exec_cnt_dec();
+			return res;
+		}
 		atomic_inc(&dev->on_dev_cmd_count);
-		/* pairs with the barrier in scst_block_dev() */
+		/* pairs with the barriers in scst_block_dev(), scst_excl_take() */
 		smp_mb__after_atomic();
 		if (unlikely(READ_ONCE(dev->block_count))) {
-			scst_dev_exec_dec(dev);
-			scst_exec_cnt_dec();
-			return scst_park_blocked(cmd);
+			if (test_bit(SCST_CMD_EXCL, &cmd->cmd_flags)) {
+				if (!scst_excl_alone(cmd, &res)) {
+					scst_exec_cnt_dec();
+					return res;
+				}
+			} else {
+				scst_dev_exec_dec(dev);
+				scst_exec_cnt_dec();
+				return scst_park_blocked(cmd);
+			}
 		}
 	}
 	set_bit(SCST_CMD_IN_EXEC_CNT, &cmd->cmd_flags);
@@ -1696,6 +1812,7 @@ int scst_dev_dataplane_init(struct scst_device *dev)
 	int rc;
 
 	INIT_LIST_HEAD(&dev->dp_blocked_cmd_list);
+	INIT_LIST_HEAD(&dev->dp_excl_wait_list);
 	init_waitqueue_head(&dev->on_dev_waitq);
 	atomic_set(&dev->dev_cmd_count, 0);
 	atomic_set(&dev->on_dev_cmd_count, 0);
@@ -1727,6 +1844,7 @@ void scst_dev_dataplane_exit(struct scst_device *dev)
 {
 	WARN_ON_ONCE(!list_empty(&dev->dp_blocked_cmd_list));
 	WARN_ON_ONCE(!list_empty(&dev->io_groups));
+	WARN_ON_ONCE(!list_empty(&dev->dp_excl_wait_list));
 	if (!dev->dev_cmd_threads)
 		return;
 	scst_pool_destroy(dev->dev_cmd_threads);
