@@ -404,6 +404,8 @@ struct scst_device {
 	/* mgmt */
 	int numa_node_id;
 	unsigned int dev_exp_next;		/* next exported/exportN */
+	/* expl_alua: SET TARGET PORT GROUPS accepted (READ/WRITE_ONCE) */
+	bool expl_alua;
 };
 
 static inline unsigned int scst_dev_block_size(const struct scst_device *dev)

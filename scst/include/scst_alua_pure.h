@@ -18,12 +18,14 @@
 #define SCST_ALUA_OFFLINE		0xe
 #define SCST_ALUA_TRANSITIONING		0xf
 
-/* Standard INQUIRY byte 5 TPGS field: implicit ALUA only */
+/* Standard INQUIRY byte 5 TPGS field bits */
 #define SCST_ALUA_TPGS_IMPLICIT		0x10
+#define SCST_ALUA_TPGS_EXPLICIT		0x20
 
-/* RTPG STATUS CODE: state altered by implicit ALUA behaviour (admin) */
+/* RTPG STATUS CODE: why the state last changed */
 #define SCST_ALUA_STATUS_NONE		0x00
-#define SCST_ALUA_STATUS_IMPLICIT	0x02
+#define SCST_ALUA_STATUS_EXPLICIT	0x01	/* SET TARGET PORT GROUPS */
+#define SCST_ALUA_STATUS_IMPLICIT	0x02	/* the administrator */
 
 /* Largest TARGET PORT COUNT of one descriptor */
 #define SCST_ALUA_MAX_PORTS_PER_TPG	255
@@ -61,5 +63,28 @@ struct scst_alua_tpg_info {
 u32 scst_alua_build_rtpg(u8 *buf, u32 buflen, bool extended,
 			 const struct scst_alua_tpg_info *tpgs,
 			 unsigned int ntpgs);
+
+/* One descriptor of SET TARGET PORT GROUPS */
+struct scst_alua_stpg_desc {
+	u8 state;
+	u16 group_id;
+};
+
+/* Offset of descriptor i in the STPG parameter list, and of its fields */
+#define SCST_STPG_DESC_OFF(i)		(4 + 4 * (i))
+#define SCST_STPG_GROUP_ID_OFF		2
+
+/*
+ * Decode the SET TARGET PORT GROUPS parameter list (SPC-4 6.44) of len
+ * bytes into at most max descriptors.  Returns the number of descriptors;
+ * -EMSGSIZE if len does not end on a descriptor boundary (PARAMETER LIST
+ * LENGTH ERROR) or holds more than max; -EINVAL with *err_off set to the
+ * byte of an ASYMMETRIC ACCESS STATE an initiator may not request
+ * (offline, transitioning, reserved values: INVALID FIELD IN PARAMETER
+ * LIST).
+ */
+int scst_alua_parse_stpg(const u8 *buf, unsigned int len,
+			 struct scst_alua_stpg_desc *descs, unsigned int max,
+			 unsigned int *err_off);
 
 #endif /* __SCST_ALUA_PURE_H */

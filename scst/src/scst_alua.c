@@ -7,8 +7,9 @@
  * preferred bit, an asymmetric access state and a set of target ports:
  * local targets (a symlink to the target) or targets of another node
  * (a directory with their rel_tgt_id).  A target is in at most one target
- * group of a device group.  Only implicit ALUA is offered: the
- * administrator sets the states; SET TARGET PORT GROUPS is not supported.
+ * group of a device group.  The administrator sets the states (implicit
+ * ALUA); a device whose expl_alua attribute is 1 also lets initiators set
+ * them with SET TARGET PORT GROUPS (explicit ALUA).
  *
  * Locking: the management plane serialises itself with scst_mutex.  The
  * data plane reads the lists and the fields it needs (state, group_id,
@@ -333,9 +334,18 @@ bool scst_alua_check_cmd(struct scst_cmd *cmd)
 	return true;
 }
 
+/*
+ * REPORT TARGET PORT GROUPS of a grouped device, and SET TARGET PORT
+ * GROUPS of any device: without explicit ALUA the latter is answered
+ * INVALID COMMAND OPERATION CODE (SPC-4 6.44) by scst_alua_stpg().
+ */
 bool scst_alua_local_cmd(struct scst_cmd *cmd)
 {
-	return cmd->cdb_len > 1 && cmd->cdb[0] == MAINTENANCE_IN &&
+	if (cmd->cdb_len < 2)
+		return false;
+	if (cmd->cdb[0] == MAINTENANCE_OUT)
+		return (cmd->cdb[1] & 0x1f) == MO_SET_TARGET_PGS;
+	return cmd->cdb[0] == MAINTENANCE_IN &&
 	       (cmd->cdb[1] & 0x1f) == MI_REPORT_TARGET_PGS &&
 	       scst_alua_cmd_in_dg(cmd);
 }
@@ -343,6 +353,11 @@ bool scst_alua_local_cmd(struct scst_cmd *cmd)
 bool scst_alua_rtpg_supported(const struct scst_device *dev)
 {
 	return scst_alua_dev_in_dg(dev);
+}
+
+bool scst_alua_stpg_supported(const struct scst_device *dev)
+{
+	return READ_ONCE(dev->expl_alua) && scst_alua_dev_in_dg(dev);
 }
 
 u8 scst_alua_get_port_info(struct scst_cmd *cmd, u16 *tpg_id)
@@ -353,7 +368,8 @@ u8 scst_alua_get_port_info(struct scst_cmd *cmd, u16 *tpg_id)
 	if (!scst_alua_cmd_in_dg(cmd))
 		return 0;
 	scst_alua_cmd_tg(cmd, &state, tpg_id);
-	return SCST_ALUA_TPGS_IMPLICIT;
+	return SCST_ALUA_TPGS_IMPLICIT |
+	       (READ_ONCE(cmd->dev->expl_alua) ? SCST_ALUA_TPGS_EXPLICIT : 0);
 }
 EXPORT_SYMBOL_GPL(scst_alua_get_port_info);
 
@@ -450,8 +466,12 @@ out:
 	kfree(info);
 }
 
-/* SPC-4 5.16.2.7: an implicit state change is reported to every I_T nexus */
-static void scst_dg_raise_ua(struct scst_dg *dg)
+/*
+ * SPC-4 5.16.2.7: a state change is reported to every I_T nexus, except,
+ * for SET TARGET PORT GROUPS, the one that requested it (except_nexus).
+ */
+static void __scst_dg_raise_ua(struct scst_dg *dg,
+			       const struct scst_tgt_dev *except_nexus)
 {
 	struct scst_tgt_dev *tgt_dev;
 	struct scst_dg_dev *dd;
@@ -460,8 +480,134 @@ static void scst_dg_raise_ua(struct scst_dg *dg)
 	list_for_each_entry(dd, &dg->dev_list, entry)
 		list_for_each_entry(tgt_dev, &dd->dev->dev_tgt_dev_list,
 				    dev_tgt_dev_list_entry)
-			scst_tgt_dev_queue_ua(tgt_dev, UNIT_ATTENTION, 0x2a,
-					      0x06);
+			if (tgt_dev != except_nexus)
+				scst_tgt_dev_queue_ua(tgt_dev, UNIT_ATTENTION,
+						      0x2a, 0x06);
+}
+
+static void scst_dg_raise_ua(struct scst_dg *dg)
+{
+	__scst_dg_raise_ua(dg, NULL);
+}
+
+static struct scst_tg *scst_tg_of_id(struct scst_dg *dg, u16 id)
+{
+	struct scst_tg *tg;
+
+	list_for_each_entry(tg, &dg->tg_list, entry)
+		if (tg->group_id == id)
+			return tg;
+	return NULL;
+}
+
+/* Apply validated STPG descriptors to dg (scst_mutex held) */
+static int scst_alua_stpg_apply(struct scst_cmd *cmd, struct scst_dg *dg,
+				const struct scst_alua_stpg_desc *d,
+				unsigned int n)
+{
+	struct scst_tg *tg;
+	unsigned int i;
+	bool changed = false;
+
+	/* all or nothing: check every group before changing one */
+	for (i = 0; i < n; i++) {
+		if (!scst_tg_of_id(dg, d[i].group_id)) {
+			scst_set_invalid_field_in_parm_list(cmd,
+				SCST_STPG_DESC_OFF(i) + SCST_STPG_GROUP_ID_OFF,
+				-1);
+			return -EINVAL;
+		}
+	}
+	spin_lock_irq(&scst_alua_lock);
+	for (i = 0; i < n; i++) {
+		tg = scst_tg_of_id(dg, d[i].group_id);
+		changed |= tg->state != d[i].state;
+		tg->state = d[i].state;
+		tg->status = SCST_ALUA_STATUS_EXPLICIT;
+	}
+	spin_unlock_irq(&scst_alua_lock);
+	for (i = 0; i < n; i++)
+		PRINT_INFO("device group %s target group %s: ALUA state %s (SET TARGET PORT GROUPS from %s)",
+			   dg->name, scst_tg_of_id(dg, d[i].group_id)->name,
+			   scst_alua_state_name(d[i].state),
+			   cmd->sess->initiator_name);
+	if (changed) {
+		scst_alua_refresh();
+		__scst_dg_raise_ua(dg, cmd->tgt_dev);
+	}
+	return 0;
+}
+
+/*
+ * SPC-4 6.44 SET TARGET PORT GROUPS; thread context.  It takes scst_mutex
+ * like a state change by the administrator: no holder of scst_mutex waits
+ * for commands to complete.
+ */
+void scst_alua_stpg(struct scst_cmd *cmd)
+{
+	u32 len = min_t(u32, get_unaligned_be32(&cmd->cdb[6]), cmd->bufflen);
+	struct scst_alua_stpg_desc *d = NULL;
+	unsigned int max, off = 0;
+	struct scst_dg *dg;
+	u8 *buf = NULL;
+	int n;
+
+	if (!scst_alua_stpg_supported(cmd->dev)) {
+		scst_set_cmd_error(cmd,
+				   SCST_LOAD_SENSE(scst_sense_invalid_opcode));
+		return;
+	}
+	max = len > 4 ? (len - 4) / 4 + 1 : 1;
+	buf = kvzalloc(max_t(u32, len, 1), GFP_KERNEL);
+	d = kvcalloc(max, sizeof(*d), GFP_KERNEL);
+	if (!buf || !d) {
+		scst_set_busy(cmd);
+		goto out;
+	}
+	len = scst_copy_from_cmd(cmd, buf, len);
+	n = scst_alua_parse_stpg(buf, len, d, max, &off);
+	if (n == -EINVAL) {
+		scst_set_invalid_field_in_parm_list(cmd, off, 3);
+		goto out;
+	} else if (n < 0) {
+		scst_set_cmd_error(cmd,
+			SCST_LOAD_SENSE(scst_sense_parameter_list_length_invalid));
+		goto out;
+	}
+	mutex_lock(&scst_mutex);
+	dg = scst_dg_of_dev(cmd->dev, NULL);
+	if (!dg)	/* left its group since the command was parsed */
+		scst_set_cmd_error(cmd,
+				   SCST_LOAD_SENSE(scst_sense_invalid_opcode));
+	else
+		scst_alua_stpg_apply(cmd, dg, d, n);
+	mutex_unlock(&scst_mutex);
+out:
+	kvfree(d);
+	kvfree(buf);
+}
+
+/*
+ * devices/<dev>/expl_alua.  The TPGS field of INQUIRY changes with it, so
+ * the device's nexuses get INQUIRY DATA HAS CHANGED.
+ */
+int scst_alua_set_explicit(struct scst_device *dev, bool on)
+{
+	struct scst_tgt_dev *tgt_dev;
+	int rc;
+
+	rc = scst_alua_lock_mgmt();
+	if (rc)
+		return rc;
+	if (READ_ONCE(dev->expl_alua) != on) {
+		WRITE_ONCE(dev->expl_alua, on);
+		list_for_each_entry(tgt_dev, &dev->dev_tgt_dev_list,
+				    dev_tgt_dev_list_entry)
+			scst_tgt_dev_queue_ua(tgt_dev,
+				SCST_LOAD_SENSE(scst_sense_inquiry_data_changed));
+	}
+	mutex_unlock(&scst_mutex);
+	return 0;
 }
 
 /* ---------------------------------------------------------------------

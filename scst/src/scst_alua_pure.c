@@ -150,6 +150,41 @@ static void scst_put16(u8 *buf, u32 buflen, u32 off, u16 val)
 	scst_put(buf, buflen, off + 1, val & 0xff);
 }
 
+int scst_alua_parse_stpg(const u8 *buf, unsigned int len,
+			 struct scst_alua_stpg_desc *descs, unsigned int max,
+			 unsigned int *err_off)
+{
+	unsigned int i, n, off;
+	u8 st;
+
+	/* a list without descriptors (even without header) changes nothing */
+	if (len <= 4)
+		return 0;
+	if ((len - 4) % 4)
+		return -EMSGSIZE;
+	n = (len - 4) / 4;
+	if (n > max)
+		return -EMSGSIZE;
+	for (i = 0; i < n; i++) {
+		off = SCST_STPG_DESC_OFF(i);
+		st = buf[off] & 0x0f;
+		switch (st) {
+		case SCST_ALUA_OPTIMIZED:
+		case SCST_ALUA_NONOPTIMIZED:
+		case SCST_ALUA_STANDBY:
+		case SCST_ALUA_UNAVAILABLE:
+			break;
+		default:
+			*err_off = off;
+			return -EINVAL;
+		}
+		descs[i].state = st;
+		descs[i].group_id = buf[off + 2] << 8 | buf[off + 3];
+	}
+	return n;
+}
+EXPORT_SYMBOL_GPL(scst_alua_parse_stpg);
+
 u32 scst_alua_build_rtpg(u8 *buf, u32 buflen, bool extended,
 			 const struct scst_alua_tpg_info *tpgs,
 			 unsigned int ntpgs)

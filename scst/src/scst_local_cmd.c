@@ -178,6 +178,8 @@ static bool scst_rsoc_supported(const struct scst_cdb_info *info, void *ctx)
 	if (info->opcode == MAINTENANCE_IN && info->sa == MI_REPORT_TARGET_PGS &&
 	    scst_alua_rtpg_supported(dev))
 		return true;
+	if (info->opcode == MAINTENANCE_OUT && info->sa == MO_SET_TARGET_PGS)
+		return scst_alua_stpg_supported(dev);
 	if (dev->handler->opcode_supported)
 		return dev->handler->opcode_supported(dev, info);
 	switch (dev->type) {
@@ -280,6 +282,10 @@ void scst_local_exec(struct scst_cmd *cmd)
 		break;
 	case MAINTENANCE_IN:
 		scst_maintenance_in(cmd);
+		break;
+	case MAINTENANCE_OUT:
+		/* only SET TARGET PORT GROUPS is marked local (parse) */
+		scst_alua_stpg(cmd);
 		break;
 	default:
 		scst_set_cmd_error(cmd,

@@ -353,10 +353,14 @@ void scst_alua_tgt_gone(struct scst_tgt *tgt);
 void scst_alua_init_tgt_dev(struct scst_tgt_dev *tgt_dev);
 /* Data plane: NOT READY for a port group state; true if cmd failed */
 bool scst_alua_check_cmd(struct scst_cmd *cmd);
-/* REPORT TARGET PORT GROUPS of a device in a device group */
+/* REPORT / SET TARGET PORT GROUPS of a device in a device group */
 bool scst_alua_local_cmd(struct scst_cmd *cmd);
 bool scst_alua_rtpg_supported(const struct scst_device *dev);
+bool scst_alua_stpg_supported(const struct scst_device *dev);
 void scst_alua_rtpg(struct scst_cmd *cmd);
+void scst_alua_stpg(struct scst_cmd *cmd);
+/* devices/<dev>/expl_alua */
+int scst_alua_set_explicit(struct scst_device *dev, bool on);
 
 /*
  * Exception to the rule above: luns/<N> and initiators/<name> only have

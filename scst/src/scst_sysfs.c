@@ -1297,6 +1297,29 @@ static ssize_t scst_dev_block_store(struct kobject *kobj,
 	return rc ? rc : count;
 }
 
+static ssize_t scst_dev_expl_alua_show(struct kobject *kobj,
+				       struct kobj_attribute *attr, char *buf)
+{
+	bool v = READ_ONCE(scst_kobj_dev(kobj)->expl_alua);
+
+	return scst_emit_key(buf, sysfs_emit(buf, "%d\n", v), v);
+}
+
+static ssize_t scst_dev_expl_alua_store(struct kobject *kobj,
+					struct kobj_attribute *attr,
+					const char *buf, size_t count)
+{
+	bool v;
+	int rc;
+
+	if (scst_get_bool(buf, count, &v)) {
+		PRINT_ERROR("expl_alua must be 0 or 1");
+		return -EINVAL;
+	}
+	rc = scst_alua_set_explicit(scst_kobj_dev(kobj), v);
+	return rc ? rc : count;
+}
+
 static struct kobj_attribute scst_dev_type_attr =
 	__ATTR(type, 0444, scst_dev_type_show, NULL);
 static struct kobj_attribute scst_dev_max_cmds_attr =
@@ -1306,6 +1329,9 @@ static struct kobj_attribute scst_dev_numa_attr =
 	__ATTR(numa_node_id, 0644, scst_dev_numa_show, scst_dev_numa_store);
 static struct kobj_attribute scst_dev_block_attr =
 	__ATTR(block, 0644, scst_dev_block_show, scst_dev_block_store);
+static struct kobj_attribute scst_dev_expl_alua_attr =
+	__ATTR(expl_alua, 0644, scst_dev_expl_alua_show,
+	       scst_dev_expl_alua_store);
 static struct kobj_attribute scst_dev_threads_num_attr =
 	__ATTR(threads_num, 0644, scst_dev_threads_num_show,
 	       scst_dev_threads_num_store);
@@ -1318,6 +1344,7 @@ static struct attribute *scst_dev_attrs[] = {
 	&scst_dev_max_cmds_attr.attr,
 	&scst_dev_numa_attr.attr,
 	&scst_dev_block_attr.attr,
+	&scst_dev_expl_alua_attr.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(scst_dev);

@@ -6,6 +6,10 @@
 #  - standard INQUIRY TPGS=1 (implicit ALUA) for a device in a group, 0
 #    for one outside; VPD 83h target port group designator; REPORT TARGET
 #    PORT GROUPS in both formats, checked byte by byte;
+#  - explicit ALUA (devices/<dev>/expl_alua): TPGS=3, SET TARGET PORT
+#    GROUPS changes states (all or nothing, UA on the other nexuses only,
+#    RTPG status 01h), refused without expl_alua, for offline, unknown
+#    groups and partial descriptors; sg_stpg works;
 #  - a state change raises ASYMMETRIC ACCESS STATE CHANGED (6/2A/06) on the
 #    I_T nexuses of the device; standby/unavailable/transitioning give
 #    NOT READY 04/0B, 04/0C, 04/0A to media commands while INQUIRY, REPORT
@@ -194,6 +198,85 @@ tur_until_good "$sgA" >/dev/null
 # shellcheck disable=SC2086
 scsi_in "$sgB" 512 "$W/rd" $read10
 expect_good "READ in active/non-optimized"
+
+step "explicit ALUA: SET TARGET PORT GROUPS only with expl_alua"
+# stpg_data FILE STATE GROUP...: an STPG parameter list, one descriptor
+# per group
+stpg_data() {
+	local f=$1 st=$2 g
+	shift 2
+	printf '\0\0\0\0' >"$f"
+	for g; do
+		# shellcheck disable=SC2059
+		printf "\\x$(printf %02x "$st")\\x00\\x$(printf %02x $((g >> 8)))\\x$(printf %02x $((g & 255)))" >>"$f"
+	done
+}
+# stpg SGDEV FILE [LEN]: SET TARGET PORT GROUPS with FILE as parameter list
+stpg() {
+	local n=${3:-$(stat -c %s "$2")}
+	# shellcheck disable=SC2046
+	scsi_out "$1" "$n" "$2" a4 0a 00 00 00 00 \
+		$(printf '%02x %02x %02x %02x' 0 0 $((n >> 8)) $((n & 255))) 00 00
+}
+# tpgs SGDEV: the TPGS field of the standard INQUIRY data
+tpgs() {
+	scsi_in "$1" 96 "$W/inq" 12 00 00 00 60 00
+	expect_good "INQUIRY for TPGS"
+	load_bytes "$W/inq"
+	echo $(((16#${B[5]} >> 4) & 3))
+}
+# rtpg_status SGDEV: STATUS CODE of tgB in REPORT TARGET PORT GROUPS
+rtpg_status() {
+	scsi_in "$1" 1024 "$W/rtpgs" a3 0a 00 00 00 00 00 00 04 00 00 00
+	expect_good "RTPG for the status code"
+	load_bytes "$W/rtpgs"
+	be $((4 + 12 + 5)) 1
+}
+EA=$S/devices/d0/expl_alua
+attr_is "$EA" 0 "default expl_alua"
+check_eq "$(tpgs "$sgA")" 1 "TPGS without expl_alua"
+stpg_data "$W/stpg" 2 17
+stpg "$sgA" "$W/stpg"
+expect_sense "STPG without expl_alua" "5 20 00"
+attr_is "$TGB/state" nonoptimized "tgB after a refused STPG"
+must_fail "$EA" "$EINVAL" 2
+echo 1 >"$EA"
+attr_is "$EA" 1 "expl_alua"
+check_eq "$(sed -n 2p "$EA")" "[key]" "[key] mark of expl_alua"
+scsi_cmd "$sgA" 00 00 00 00 00 00
+expect_sense "UA after expl_alua" "6 3f 03"
+tur_until_good "$sgB" >/dev/null
+check_eq "$(tpgs "$sgA")" 3 "TPGS with expl_alua"
+mark=$(dmesg_mark)
+stpg "$sgA" "$W/stpg"
+expect_good "STPG tgB -> standby"
+attr_is "$TGB/state" standby "tgB after STPG"
+dmesg_has "$mark" "SET TARGET PORT GROUPS from" || fail "no dmesg line for STPG"
+scsi_cmd "$sgA" 00 00 00 00 00 00
+expect_good "TUR on the nexus that sent STPG (no UA)"
+scsi_cmd "$sgB" 00 00 00 00 00 00
+expect_sense "TUR on the other nexus" "6 2a 06"
+check_eq "$(rtpg_status "$sgA")" 1 "RTPG status: altered by STPG"
+# from the standby port itself, with sg3_utils' own tool
+out=$(sg_stpg --optimized --tp=17 "$sgB" 2>&1) || fail "sg_stpg from standby: $out"
+attr_is "$TGB/state" active "tgB after sg_stpg --optimized"
+tur_until_good "$sgA" >/dev/null
+stpg_data "$W/stpg" 14 17
+stpg "$sgA" "$W/stpg"
+expect_sense "STPG to offline" "5 26 00"
+stpg_data "$W/stpg" 2 10 99
+stpg "$sgA" "$W/stpg"
+expect_sense "STPG of an unknown group" "5 26 00"
+attr_is "$TGA/state" active "tgA after a refused STPG (all or nothing)"
+stpg_data "$W/stpg" 2 17
+stpg "$sgA" "$W/stpg" 6
+expect_sense "STPG with a partial descriptor" "5 1a 00"
+attr_is "$TGB/state" active "tgB after refused STPGs"
+echo nonoptimized >"$TGB/state"
+echo 0 >"$EA"
+tur_until_good "$sgA" >/dev/null
+tur_until_good "$sgB" >/dev/null
+check_eq "$(tpgs "$sgA")" 1 "TPGS after expl_alua 0"
 
 step "malformed commands are rejected and change nothing"
 smgmt "$DG/mgmt" "create dg2"

@@ -164,3 +164,39 @@ TEST(alua_rtpg_truncated_and_empty)
 	CHECK_EQ_INT(buf[3], 0);
 	CHECK_EQ_INT(scst_alua_build_rtpg(buf, 0, true, two_tpgs, 2), 36);
 }
+
+TEST(alua_stpg_parse)
+{
+	struct scst_alua_stpg_desc d[4];
+	unsigned int off = 0;
+	u8 buf[20] = { 0 };
+
+	/* empty lists change nothing */
+	CHECK_EQ_INT(scst_alua_parse_stpg(buf, 0, d, 4, &off), 0);
+	CHECK_EQ_INT(scst_alua_parse_stpg(buf, 4, d, 4, &off), 0);
+	/* two descriptors: group 0x0102 -> standby, 0xfffe -> active */
+	buf[4] = 0xf2;		/* reserved upper bits ignored */
+	buf[6] = 0x01;
+	buf[7] = 0x02;
+	buf[8] = SCST_ALUA_OPTIMIZED;
+	buf[10] = 0xff;
+	buf[11] = 0xfe;
+	CHECK_EQ_INT(scst_alua_parse_stpg(buf, 12, d, 4, &off), 2);
+	CHECK_EQ_INT(d[0].state, SCST_ALUA_STANDBY);
+	CHECK_EQ_INT(d[0].group_id, 0x0102);
+	CHECK_EQ_INT(d[1].state, SCST_ALUA_OPTIMIZED);
+	CHECK_EQ_INT(d[1].group_id, 0xfffe);
+	/* a partial descriptor, or more than fit */
+	CHECK_EQ_INT(scst_alua_parse_stpg(buf, 10, d, 4, &off), -EMSGSIZE);
+	CHECK_EQ_INT(scst_alua_parse_stpg(buf, 12, d, 1, &off), -EMSGSIZE);
+	/* states an initiator may not request, reported at their byte */
+	buf[8] = SCST_ALUA_OFFLINE;
+	CHECK_EQ_INT(scst_alua_parse_stpg(buf, 12, d, 4, &off), -EINVAL);
+	CHECK_EQ_INT(off, 8);
+	buf[8] = SCST_ALUA_TRANSITIONING;
+	CHECK_EQ_INT(scst_alua_parse_stpg(buf, 12, d, 4, &off), -EINVAL);
+	buf[8] = 0x4;		/* LBA dependent */
+	CHECK_EQ_INT(scst_alua_parse_stpg(buf, 12, d, 4, &off), -EINVAL);
+	buf[8] = SCST_ALUA_UNAVAILABLE;
+	CHECK_EQ_INT(scst_alua_parse_stpg(buf, 12, d, 4, &off), 2);
+}
