@@ -121,7 +121,7 @@ scsi_in "$sg0" 64 "$W/b0" 12 01 b0 00 40 00
 expect_good "INQUIRY VPD B0"
 load_bytes "$W/b0"
 check_eq "$((16#${B[4]} & 1))" 1 "WSNZ"
-check_eq "$(be 36 8)" 131072 "MAXIMUM WRITE SAME LENGTH"
+check_eq "$(be 36 8)" 8192 "MAXIMUM WRITE SAME LENGTH"
 scsi_in "$sg0" 64 "$W/b2" 12 01 b2 00 40 00
 expect_good "INQUIRY VPD B2"
 load_bytes "$W/b2"
@@ -140,7 +140,7 @@ step "WRITE SAME data: fileio, blockio, nullio"
 check_ws_data "$sg0" "$d0" fthin
 check_ws_data "$sg1" "$d1" bio0
 sg_write_same --10 --in="$W/pat" --lba=100 --num=50 "$sg2" || fail "nul0: WRITE SAME(10)"
-sg_write_same --16 --ndob --lba=0 --num=131072 "$sg2" || fail "nul0: WRITE SAME(16) NDOB at MWSL"
+sg_write_same --16 --ndob --lba=0 --num=8192 "$sg2" || fail "nul0: WRITE SAME(16) NDOB at MWSL"
 
 step "WRITE SAME UNMAP and GET LBA STATUS on the thin file"
 dd if=/dev/urandom of="$d0" bs=1M seek=4 count=1 oflag=direct status=none || fail "write 1 MiB"
@@ -208,7 +208,7 @@ scsi_out "$sg0" 512 "$W/pat" 41 00 00 00 00 00 00 00 00 00
 expect_sense "WRITE SAME(10) 0 blocks (WSNZ=1)" "5 24 00"
 expect_field "WRITE SAME(10) 0 blocks" 7
 # (nul0 is larger than MAXIMUM WRITE SAME LENGTH)
-scsi_out "$sg2" 512 "$W/pat" 93 00 00 00 00 00 00 00 00 00 00 02 00 01 00 00
+scsi_out "$sg2" 512 "$W/pat" 93 00 00 00 00 00 00 00 00 00 00 00 20 01 00 00
 expect_sense "WRITE SAME(16) above MAXIMUM WRITE SAME LENGTH" "5 24 00"
 expect_field "WRITE SAME(16) above MWSL" 10
 scsi_out "$sg0" 512 "$W/pat" 93 00 00 00 00 00 00 01 ff ff 00 00 00 02 00 00

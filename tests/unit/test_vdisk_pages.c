@@ -224,11 +224,11 @@ TEST(vpd_block_limits_write_same)
 	dev_init(&d);
 	inquiry(&d, NULL, 1, 0xb0, &err);
 	CHECK_EQ_INT(buf[4] & 0x01, 1);			/* WSNZ */
-	CHECK_EQ_U64(get_unaligned_be64(buf + 36), (64U << 20) / 512);
+	CHECK_EQ_U64(get_unaligned_be64(buf + 36), (4U << 20) / 512);
 	d.block_shift = 12;
 	inquiry(&d, NULL, 1, 0xb0, &err);
-	CHECK_EQ_U64(get_unaligned_be64(buf + 36), (64U << 20) / 4096);
-	CHECK_EQ_INT(vdisk_max_ws_blocks(&d), 16384);
+	CHECK_EQ_U64(get_unaligned_be64(buf + 36), (4U << 20) / 4096);
+	CHECK_EQ_INT(vdisk_max_ws_blocks(&d), 1024);
 }
 
 TEST(vpd_bdc_lbp)
@@ -265,14 +265,14 @@ TEST(write_same_checks)
 	dev_init(&d);
 	CHECK_EQ_INT(vdisk_check_write_same(&d, ws10, 1, &unmap, &err), 0);
 	CHECK(!unmap);
-	CHECK_EQ_INT(vdisk_check_write_same(&d, ws16, 131072, &unmap, &err),
+	CHECK_EQ_INT(vdisk_check_write_same(&d, ws16, 8192, &unmap, &err),
 		     0);
 	/* WSNZ: 0 blocks refused, field pointer on NUMBER OF LOGICAL BLOCKS */
 	CHECK_EQ_INT(vdisk_check_write_same(&d, ws10, 0, &unmap, &err), -1);
 	CHECK_EQ_INT(err.kind, VDISK_ERR_INVALID_CDB);
 	CHECK_EQ_INT(err.field, 7);
 	CHECK_EQ_INT(err.bit, -1);
-	CHECK_EQ_INT(vdisk_check_write_same(&d, ws16, 131073, &unmap, &err),
+	CHECK_EQ_INT(vdisk_check_write_same(&d, ws16, 8193, &unmap, &err),
 		     -1);
 	CHECK_EQ_INT(err.field, 10);
 	/* UNMAP=1 without logical block provisioning */

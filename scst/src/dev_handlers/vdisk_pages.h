@@ -42,9 +42,11 @@
 #define VDISK_MAX_CAW_BLOCKS	1
 /*
  * MAXIMUM WRITE SAME LENGTH in bytes: WRITE SAME runs synchronously in an
- * SCST thread, so bound the time one command can take.
+ * SCST thread, so bound the time one command can take.  The same as the
+ * maximum transfer length: initiators (libiscsi) write MAXIMUM WRITE SAME
+ * LENGTH blocks with WRITE before unmapping them.
  */
-#define VDISK_MAX_WS_BYTES	(64U << 20)
+#define VDISK_MAX_WS_BYTES	(4U << 20)
 /* Most LBA status descriptors one GET LBA STATUS returns (fits the buf) */
 #define VDISK_MAX_LBA_STATUS_DESC	32
 /* GET LBA STATUS parameter data: 8 byte header, 16 byte descriptors */
