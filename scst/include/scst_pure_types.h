@@ -433,4 +433,9 @@ static inline void put_unaligned_be64(u64 val, void *p)
 
 #endif /* __KERNEL__ */
 
+/* Operation codes the kernel's scsi_proto.h lacks */
+#ifndef PRE_FETCH_16
+#define PRE_FETCH_16		0x90
+#endif
+
 #endif /* __SCST_PURE_TYPES_H */

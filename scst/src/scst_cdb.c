@@ -189,6 +189,15 @@ static const struct scst_cdb_info scst_cdb_table[] = {
 			   0xff, 0xff, 0x00 },
 		.ign = IGN_RELADR,
 	}, {
+		/* Reads into the cache: range checked, no data transfer */
+		.opcode = PRE_FETCH, .sa = SCST_CDB_NO_SA,
+		.name = "PRE-FETCH(10)", .cdb_len = 10,
+		.direction = SCST_DATA_NONE, LEN_BLOCKS(7, 2), LBA(2, 4),
+		.flags = SBC | SCST_CDB_LBA | SCST_CDB_PR_READ,
+		.usage = { PRE_FETCH, 0x02, 0xff, 0xff, 0xff, 0xff, 0x1f,
+			   0xff, 0xff, 0x00 },
+		.ign = IGN_RELADR,
+	}, {
 		.opcode = SYNCHRONIZE_CACHE, .sa = SCST_CDB_NO_SA,
 		.name = "SYNCHRONIZE CACHE(10)", .cdb_len = 10,
 		.direction = SCST_DATA_NONE, LEN_BLOCKS(7, 2), LBA(2, 4),
@@ -444,6 +453,14 @@ static const struct scst_cdb_info scst_cdb_table[] = {
 		.usage = { VERIFY_16, 0x16, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 			   0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x1f, 0x00 },
 	}, {
+		.opcode = PRE_FETCH_16, .sa = SCST_CDB_NO_SA,
+		.name = "PRE-FETCH(16)", .cdb_len = 16,
+		.direction = SCST_DATA_NONE, LEN_BLOCKS(10, 4), LBA(2, 8),
+		.flags = SBC | SCST_CDB_LBA | SCST_CDB_PR_READ,
+		.usage = { PRE_FETCH_16, 0x02, 0xff, 0xff, 0xff, 0xff, 0xff,
+			   0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x1f,
+			   0x00 },
+	}, {
 		.opcode = SYNCHRONIZE_CACHE_16, .sa = SCST_CDB_NO_SA,
 		.name = "SYNCHRONIZE CACHE(16)", .cdb_len = 16,
 		.direction = SCST_DATA_NONE, LEN_BLOCKS(10, 4), LBA(2, 8),
@@ -452,11 +469,12 @@ static const struct scst_cdb_info scst_cdb_table[] = {
 			   0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 			   0x1f, 0x00 },
 	}, {
+		/* UNMAP (bit 3) and NDOB (bit 0, no Data-Out buffer) */
 		.opcode = WRITE_SAME_16, .sa = SCST_CDB_NO_SA,
 		.name = "WRITE SAME(16)", .cdb_len = 16,
 		.direction = SCST_DATA_WRITE, LEN_BLOCKS(10, 4), LBA(2, 8),
 		.flags = DISK_WRITE,
-		.usage = { WRITE_SAME_16, 0x08, 0xff, 0xff, 0xff, 0xff, 0xff,
+		.usage = { WRITE_SAME_16, 0x09, 0xff, 0xff, 0xff, 0xff, 0xff,
 			   0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x1f,
 			   0x00 },
 	}, {
@@ -830,8 +848,11 @@ int scst_cdb_parse(const u8 *cdb, unsigned int cdb_len,
 		}
 		break;
 	case WRITE_SAME:
-	case WRITE_SAME_16:
 		p->data_len = 1ULL << block_shift;
+		break;
+	case WRITE_SAME_16:
+		/* NDOB: the device server writes zeros, nothing is sent */
+		p->data_len = (cdb[1] & 0x01) ? 0 : 1ULL << block_shift;
 		break;
 	case COMPARE_AND_WRITE:
 		p->data_len = 2 * ((u64)nr << block_shift);

@@ -427,9 +427,10 @@ scsi_out "$sg" 512 "$W/blk" 8a 00 00 00 00 00 00 00 00 10 00 00 00 01 00 00
 expect_sense "fioro: WRITE(16) to read-only LUN" "7 27 00"
 scsi_out "$sg" 512 "$W/blk" 2e 00 00 00 00 00 00 00 01 00
 expect_sense "fioro: WRITE AND VERIFY(10) to read-only LUN" "7 27 00"
-# a write command vdisk does not implement is unsupported, not protected
 scsi_out "$sg" 512 "$W/blk" 41 00 00 00 00 00 00 00 01 00
-expect_sense "fioro: WRITE SAME(10) (not implemented) to read-only LUN" "5 20 00"
+expect_sense "fioro: WRITE SAME(10) to read-only LUN" "7 27 00"
+scsi_cmd "$sg" 93 01 00 00 00 00 00 00 00 00 00 00 00 01 00 00
+expect_sense "fioro: WRITE SAME(16) NDOB to read-only LUN" "7 27 00"
 scsi_cmd "$sg" 00 00 00 00 00 00
 expect_good "fioro: TEST UNIT READY after refused writes"
 out=$(sg_dd if=/dev/zero of="$sg" bs=512 count=8 2>&1) &&

@@ -196,7 +196,7 @@ TEST(required_opcodes_present)
 		MODE_SENSE_10, READ_16, COMPARE_AND_WRITE, WRITE_16,
 		WRITE_VERIFY_16, VERIFY_16, SYNCHRONIZE_CACHE_16,
 		WRITE_SAME_16, REPORT_LUNS, READ_12, WRITE_12,
-		WRITE_VERIFY_12, VERIFY_12,
+		WRITE_VERIFY_12, VERIFY_12, PRE_FETCH, PRE_FETCH_16,
 	};
 	static const u8 sa_cmds[][2] = {
 		{ PERSISTENT_RESERVE_IN, 0 }, { PERSISTENT_RESERVE_IN, 3 },
@@ -385,11 +385,15 @@ TEST(reserved_and_tolerated_bits)
 	CHECK_FIELD_ERR(parse16(c), 1, 4);
 	c[1] = 0x02;
 	CHECK_FIELD_ERR(parse16(c), 1, 1);
-	/* WRITE SAME(16): NDOB not supported */
+	/* WRITE SAME(16): NDOB is, ANCHOR and PBDATA are not */
 	memset(c, 0, sizeof(c));
 	c[0] = WRITE_SAME_16;
 	c[1] = 0x01;
-	CHECK_FIELD_ERR(parse16(c), 1, 0);
+	CHECK_EQ_INT(parse16(c), 0);
+	c[1] = 0x14;
+	CHECK_FIELD_ERR(parse16(c), 1, 4);
+	c[1] = 0x04;
+	CHECK_FIELD_ERR(parse16(c), 1, 2);
 
 	/* UNMAP ANCHOR */
 	memset(c, 0, sizeof(c));
@@ -492,6 +496,36 @@ TEST(write_same)
 	CHECK_EQ_INT(p.nr_blocks, 0);
 	CHECK_EQ_U64(p.data_len, 512);
 	CHECK_EQ_INT(p.direction, SCST_DATA_WRITE);
+
+	/* NDOB: no Data-Out buffer */
+	ws16[1] = 0x09;
+	ws16[13] = 8;
+	CHECK_EQ_INT(parse16(ws16), 0);
+	CHECK_EQ_INT(p.nr_blocks, 8);
+	CHECK_EQ_U64(p.data_len, 0);
+	CHECK_EQ_INT(p.direction, SCST_DATA_NONE);
+	CHECK(p.flags & SCST_CDB_WRITE_MEDIUM);
+}
+
+TEST(pre_fetch)
+{
+	u8 pf10[16] = { PRE_FETCH, 0x02, 0, 0, 0, 0x20, 0, 0, 0x10, 0 };
+	u8 pf16[16] = { PRE_FETCH_16, 0x00, 0, 0, 0, 0, 0, 0, 0, 0x30,
+			0, 0, 0, 0x04, 0, 0 };
+
+	CHECK_EQ_INT(parse16(pf10), 0);
+	CHECK_EQ_U64(p.lba, 0x20);
+	CHECK_EQ_INT(p.nr_blocks, 16);
+	CHECK_EQ_U64(p.data_len, 0);
+	CHECK_EQ_INT(p.direction, SCST_DATA_NONE);
+	CHECK(p.flags & SCST_CDB_LBA);
+	CHECK(!(p.flags & SCST_CDB_WRITE_MEDIUM));
+	CHECK_EQ_INT(parse16(pf16), 0);
+	CHECK_EQ_U64(p.lba, 0x30);
+	CHECK_EQ_INT(p.nr_blocks, 4);
+	/* bit 2 of byte 1 is reserved */
+	pf16[1] = 0x04;
+	CHECK_FIELD_ERR(parse16(pf16), 1, 2);
 }
 
 TEST(compare_and_write)

@@ -216,6 +216,21 @@ TEST(vpd_block_limits)
 	CHECK_EQ_INT(get_unaligned_be32(buf + 28), 8);
 }
 
+TEST(vpd_block_limits_write_same)
+{
+	struct vdisk_pg_dev d;
+	struct vdisk_err err;
+
+	dev_init(&d);
+	inquiry(&d, NULL, 1, 0xb0, &err);
+	CHECK_EQ_INT(buf[4] & 0x01, 1);			/* WSNZ */
+	CHECK_EQ_U64(get_unaligned_be64(buf + 36), (4U << 20) / 512);
+	d.block_shift = 12;
+	inquiry(&d, NULL, 1, 0xb0, &err);
+	CHECK_EQ_U64(get_unaligned_be64(buf + 36), (4U << 20) / 4096);
+	CHECK_EQ_INT(vdisk_max_ws_blocks(&d), 1024);
+}
+
 TEST(vpd_bdc_lbp)
 {
 	struct vdisk_pg_dev d;
@@ -235,7 +250,152 @@ TEST(vpd_bdc_lbp)
 	CHECK_EQ_INT(buf[6], 0x02);
 	d.unmap = true;
 	inquiry(&d, NULL, 1, 0xb2, &err);
-	CHECK_EQ_INT(buf[5], 0x80);
+	/* LBPU, LBPWS, LBPWS10; no LBPRZ, no ANC_SUP */
+	CHECK_EQ_INT(buf[5], 0xe0);
+}
+
+TEST(write_same_checks)
+{
+	u8 ws10[10] = { WRITE_SAME };
+	u8 ws16[16] = { WRITE_SAME_16 };
+	struct vdisk_pg_dev d;
+	struct vdisk_err err;
+	bool unmap;
+
+	dev_init(&d);
+	CHECK_EQ_INT(vdisk_check_write_same(&d, ws10, 1, &unmap, &err), 0);
+	CHECK(!unmap);
+	CHECK_EQ_INT(vdisk_check_write_same(&d, ws16, 8192, &unmap, &err),
+		     0);
+	/* WSNZ: 0 blocks refused, field pointer on NUMBER OF LOGICAL BLOCKS */
+	CHECK_EQ_INT(vdisk_check_write_same(&d, ws10, 0, &unmap, &err), -1);
+	CHECK_EQ_INT(err.kind, VDISK_ERR_INVALID_CDB);
+	CHECK_EQ_INT(err.field, 7);
+	CHECK_EQ_INT(err.bit, -1);
+	CHECK_EQ_INT(vdisk_check_write_same(&d, ws16, 8193, &unmap, &err),
+		     -1);
+	CHECK_EQ_INT(err.field, 10);
+	/* UNMAP=1 without logical block provisioning */
+	ws16[1] = 0x08;
+	CHECK_EQ_INT(vdisk_check_write_same(&d, ws16, 1, &unmap, &err), -1);
+	CHECK_EQ_INT(err.kind, VDISK_ERR_INVALID_CDB);
+	CHECK_EQ_INT(err.field, 1);
+	CHECK_EQ_INT(err.bit, 3);
+	d.thin_provisioned = true;
+	CHECK_EQ_INT(vdisk_check_write_same(&d, ws16, 1, &unmap, &err), -1);
+	d.unmap = true;
+	CHECK_EQ_INT(vdisk_check_write_same(&d, ws16, 1, &unmap, &err), 0);
+	CHECK(unmap);
+}
+
+TEST(get_lba_status)
+{
+	u8 cdb[16] = { SERVICE_ACTION_IN_16, SAI_GET_LBA_STATUS };
+	struct vdisk_lba_extent ext[3];
+	struct vdisk_pg_dev d;
+	struct vdisk_err err;
+	u64 lba;
+	int n = 0;
+
+	dev_init(&d);
+	put_unaligned_be64(4194303, cdb + 2);
+	CHECK_EQ_INT(vdisk_get_lba_status_cdb(&d, cdb, &lba, &err), 0);
+	CHECK_EQ_U64(lba, 4194303);
+	put_unaligned_be64(4194304, cdb + 2);
+	CHECK_EQ_INT(vdisk_get_lba_status_cdb(&d, cdb, &lba, &err), -1);
+	CHECK_EQ_INT(err.kind, VDISK_ERR_LBA_RANGE);
+
+	/* Adjacent extents of one status merge; long ones split */
+	CHECK(vdisk_lba_extent_add(ext, &n, 3, 10, 5, VDISK_LBA_MAPPED));
+	CHECK(vdisk_lba_extent_add(ext, &n, 3, 15, 5, VDISK_LBA_MAPPED));
+	CHECK_EQ_INT(n, 1);
+	CHECK_EQ_INT(ext[0].nr, 10);
+	CHECK(vdisk_lba_extent_add(ext, &n, 3, 20, 0x100000000ULL,
+				   VDISK_LBA_DEALLOCATED));
+	CHECK_EQ_INT(n, 3);
+	CHECK_EQ_U64(ext[1].lba, 20);
+	CHECK_EQ_U64(ext[1].nr, 0xffffffffULL);
+	CHECK_EQ_U64(ext[2].lba, 20 + 0xffffffffULL);
+	CHECK_EQ_INT(ext[2].nr, 1);
+	CHECK(!vdisk_lba_extent_add(ext, &n, 3, 0x100000014ULL, 1,
+				    VDISK_LBA_MAPPED));
+	CHECK_EQ_INT(n, 3);
+
+	memset(buf, 0xaa, sizeof(buf));
+	CHECK_EQ_INT(vdisk_lba_status(ext, 2, buf, sizeof(buf)), 40);
+	CHECK_EQ_INT(get_unaligned_be32(buf), 36);
+	CHECK_EQ_INT(get_unaligned_be32(buf + 4), 0);
+	CHECK_EQ_U64(get_unaligned_be64(buf + 8), 10);
+	CHECK_EQ_INT(get_unaligned_be32(buf + 16), 10);
+	CHECK_EQ_INT(buf[20], VDISK_LBA_MAPPED);
+	CHECK_EQ_INT(buf[21] | buf[22] | buf[23], 0);
+	CHECK_EQ_U64(get_unaligned_be64(buf + 24), 20);
+	CHECK_EQ_INT(buf[36], VDISK_LBA_DEALLOCATED);
+	/* A buffer for fewer descriptors: those that fit, no overrun */
+	memset(buf, 0xaa, sizeof(buf));
+	CHECK_EQ_INT(vdisk_lba_status(ext, 2, buf, 30), 24);
+	CHECK_EQ_INT(get_unaligned_be32(buf), 20);
+	CHECK_EQ_INT(buf[20], VDISK_LBA_MAPPED);
+	CHECK_EQ_INT(buf[24], 0xaa);
+	CHECK_EQ_INT(vdisk_lba_status(ext, 2, buf, 7), 0);
+	/* The most descriptors fit the response buffer */
+	CHECK(VDISK_LBA_STATUS_HDR_LEN + VDISK_MAX_LBA_STATUS_DESC *
+	      VDISK_LBA_STATUS_DESC_LEN <= VDISK_RESP_BUF_SIZE);
+}
+
+TEST(log_select)
+{
+	u8 cdb[10] = { LOG_SELECT };
+	u8 parm[16] = { 0x2f, 0x00, 0x00, 0x00 };
+	struct vdisk_err err;
+
+	/* PCR=1, no list: reset, GOOD */
+	cdb[1] = 0x02;
+	CHECK_EQ_INT(vdisk_log_select(cdb, NULL, 0, &err), 0);
+	/* PCR=1 with a list */
+	cdb[8] = 4;
+	CHECK_EQ_INT(vdisk_log_select(cdb, parm, 4, &err), -1);
+	CHECK_EQ_INT(err.kind, VDISK_ERR_INVALID_CDB);
+	CHECK_EQ_INT(err.field, 7);
+	/* SP=1: saving not supported */
+	cdb[1] = 0x03;
+	cdb[8] = 0;
+	CHECK_EQ_INT(vdisk_log_select(cdb, NULL, 0, &err), -1);
+	CHECK_EQ_INT(err.field, 1);
+	CHECK_EQ_INT(err.bit, 0);
+	/* PCR=0, no list: defaults of a known page, or an unknown page */
+	cdb[1] = 0;
+	cdb[2] = 0x40 | 0x2f;
+	CHECK_EQ_INT(vdisk_log_select(cdb, NULL, 0, &err), 0);
+	cdb[2] = 0x40 | 0x30;
+	CHECK_EQ_INT(vdisk_log_select(cdb, NULL, 0, &err), -1);
+	CHECK_EQ_INT(err.field, 2);
+	CHECK_EQ_INT(err.bit, 5);
+	/* A list with a page code in the CDB */
+	cdb[2] = 0x2f;
+	cdb[8] = 4;
+	CHECK_EQ_INT(vdisk_log_select(cdb, parm, 4, &err), -1);
+	CHECK_EQ_INT(err.field, 2);
+	/* An empty IEC page changes nothing; a parameter cannot be set */
+	cdb[2] = 0;
+	CHECK_EQ_INT(vdisk_log_select(cdb, parm, 4, &err), 0);
+	parm[3] = 4;
+	cdb[8] = 8;
+	CHECK_EQ_INT(vdisk_log_select(cdb, parm, 8, &err), -1);
+	CHECK_EQ_INT(err.kind, VDISK_ERR_INVALID_PARM);
+	CHECK_EQ_INT(err.field, 4);
+	/* An unsupported page in the list */
+	parm[0] = 0x0d;
+	CHECK_EQ_INT(vdisk_log_select(cdb, parm, 8, &err), -1);
+	CHECK_EQ_INT(err.kind, VDISK_ERR_INVALID_PARM);
+	CHECK_EQ_INT(err.field, 0);
+	CHECK_EQ_INT(err.bit, 5);
+	/* A truncated page */
+	parm[0] = 0x2f;
+	cdb[8] = 6;
+	CHECK_EQ_INT(vdisk_log_select(cdb, parm, 6, &err), -1);
+	CHECK_EQ_INT(err.kind, VDISK_ERR_INVALID_CDB);
+	CHECK_EQ_INT(err.field, 7);
 }
 
 TEST(read_capacity)

@@ -61,6 +61,20 @@ struct vdisk_backend_ops {
 	int (*flush_sync)(struct vdisk_dev *vdev);
 	/* Deallocate; NULL if the backend cannot */
 	int (*unmap_sync)(struct vdisk_dev *vdev, loff_t pos, loff_t len);
+	/*
+	 * Make [pos, pos + len) read as zeros without sending data, and
+	 * deallocate it if unmap; -EOPNOTSUPP: the caller writes zeros.
+	 */
+	int (*zero_sync)(struct vdisk_dev *vdev, loff_t pos, loff_t len,
+			 bool unmap, bool sync);
+	/*
+	 * Provisioning status of the extent at pos (before end): *mapped
+	 * and where the extent ends (*next > pos).  NULL: all mapped.
+	 */
+	void (*map_status)(struct vdisk_dev *vdev, loff_t pos, loff_t end,
+			   bool *mapped, loff_t *next);
+	/* Start reading [pos, pos + len) into a cache; NULL: no cache */
+	void (*prefetch)(struct vdisk_dev *vdev, loff_t pos, loff_t len);
 };
 
 /* Per handler constants */

@@ -305,6 +305,23 @@ static int vdisk_blockio_unmap_sync(struct vdisk_dev *vdev, loff_t pos,
 				    len >> SECTOR_SHIFT, GFP_KERNEL);
 }
 
+/*
+ * WRITE ZEROES when the device has it (deallocating if allowed and the
+ * device then reads zeros), else the block layer writes zero pages.
+ */
+static int vdisk_blockio_zero_sync(struct vdisk_dev *vdev, loff_t pos,
+				   loff_t len, bool unmap, bool sync)
+{
+	int ret;
+
+	ret = blkdev_issue_zeroout(vdev->bdev, pos >> SECTOR_SHIFT,
+				   len >> SECTOR_SHIFT, GFP_KERNEL,
+				   unmap ? 0 : BLKDEV_ZERO_NOUNMAP);
+	if (ret || !sync)
+		return ret;
+	return blkdev_issue_flush(vdev->bdev);
+}
+
 const struct vdisk_backend_ops vdisk_blockio_ops = {
 	.open		= vdisk_blockio_open,
 	.close		= vdisk_blockio_close,
@@ -315,6 +332,7 @@ const struct vdisk_backend_ops vdisk_blockio_ops = {
 	.write_sync	= vdisk_blockio_write_sync,
 	.flush_sync	= vdisk_blockio_flush_sync,
 	.unmap_sync	= vdisk_blockio_unmap_sync,
+	.zero_sync	= vdisk_blockio_zero_sync,
 };
 
 int vdisk_blockio_init(void)

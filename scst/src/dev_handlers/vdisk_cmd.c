@@ -244,15 +244,93 @@ static enum vdisk_res vdisk_read_cap10(struct scst_cmd *cmd,
 	return vdisk_build(cmd, vdev, vdisk_read_capacity10);
 }
 
+/*
+ * Fill ext[] with the provisioning status from lba on.  Deallocated
+ * extents shrink to whole blocks, mapped ones grow to whole blocks: a
+ * partly deallocated block is mapped.
+ */
+static int vdisk_map_extents(struct vdisk_dev *vdev, u64 lba, u64 nr_blocks,
+			     struct vdisk_lba_extent *ext, int max)
+{
+	unsigned int shift = vdev->block_shift;
+	loff_t end = vdisk_pos(vdev, nr_blocks), next;
+	bool thin = vdev->pg.thin_provisioned && vdev->vt->ops->map_status;
+	bool mapped = true;
+	u64 nr;
+	int n = 0;
+
+	while (lba < nr_blocks) {
+		next = end;
+		if (thin)
+			vdev->vt->ops->map_status(vdev, vdisk_pos(vdev, lba),
+						  end, &mapped, &next);
+		nr = mapped ? DIV_ROUND_UP_ULL(next, 1U << shift) - lba :
+			      (next >> shift) - lba;
+		if (!nr) {
+			/* a hole smaller than a block: that block is mapped */
+			mapped = true;
+			nr = 1;
+		}
+		nr = min(nr, nr_blocks - lba);
+		if (!vdisk_lba_extent_add(ext, &n, max, lba, nr,
+					  mapped ? VDISK_LBA_MAPPED :
+						   VDISK_LBA_DEALLOCATED))
+			break;
+		lba += nr;
+		if (fatal_signal_pending(current))
+			break;
+	}
+	return n;
+}
+
+/* GET LBA STATUS (SBC-3 5.6): descriptors up to the allocation length */
+static enum vdisk_res vdisk_get_lba_status(struct scst_cmd *cmd,
+					   struct vdisk_dev *vdev)
+{
+	struct vdisk_lba_extent *ext;
+	struct vdisk_err err = {};
+	struct vdisk_resp *r;
+	int max, n, len;
+	u64 lba;
+
+	BUILD_BUG_ON(VDISK_LBA_STATUS_HDR_LEN + VDISK_MAX_LBA_STATUS_DESC *
+		     VDISK_LBA_STATUS_DESC_LEN > VDISK_RESP_BUF_SIZE);
+	r = vdisk_get_resp(cmd, vdev);
+	if (!r)
+		return VDISK_DONE;
+	if (!vdisk_check(cmd, vdisk_get_lba_status_cdb(&r->pg, cmd->cdb, &lba,
+						       &err), &err))
+		goto out;
+	/* No more descriptors than the initiator asked room for */
+	max = cmd->bufflen > VDISK_LBA_STATUS_HDR_LEN ?
+	      (cmd->bufflen - VDISK_LBA_STATUS_HDR_LEN) /
+	      VDISK_LBA_STATUS_DESC_LEN : 0;
+	max = clamp(max, 1, VDISK_MAX_LBA_STATUS_DESC);
+	ext = kcalloc(max, sizeof(*ext), GFP_KERNEL);
+	if (!ext) {
+		scst_set_busy(cmd);
+		goto out;
+	}
+	n = vdisk_map_extents(vdev, lba, r->pg.nr_blocks, ext, max);
+	len = vdisk_lba_status(ext, n, r->buf, sizeof(r->buf));
+	vdisk_send(cmd, r->buf, len);
+	kfree(ext);
+out:
+	kfree(r);
+	return VDISK_DONE;
+}
+
 static enum vdisk_res vdisk_sai16(struct scst_cmd *cmd,
 				  struct vdisk_dev *vdev)
 {
-	/* Other service actions (GET LBA STATUS, ...) are not supported */
-	if ((cmd->cdb[1] & 0x1f) != SAI_READ_CAPACITY_16) {
-		scst_set_invalid_field_in_cdb(cmd, 1, 4);
-		return VDISK_DONE;
+	switch (cmd->cdb[1] & 0x1f) {
+	case SAI_READ_CAPACITY_16:
+		return vdisk_build(cmd, vdev, vdisk_read_capacity16);
+	case SAI_GET_LBA_STATUS:
+		return vdisk_get_lba_status(cmd, vdev);
 	}
-	return vdisk_build(cmd, vdev, vdisk_read_capacity16);
+	scst_set_invalid_field_in_cdb(cmd, 1, 4);
+	return VDISK_DONE;
 }
 
 static enum vdisk_res vdisk_mode_sense_cmd(struct scst_cmd *cmd,
@@ -286,6 +364,24 @@ static u8 *vdisk_get_parm(struct scst_cmd *cmd, u32 *len)
 	}
 	*len = scst_copy_from_cmd(cmd, buf, *len);
 	return buf;
+}
+
+/* LOG SELECT: nothing can change, so it only validates (vdisk_pages.c) */
+static enum vdisk_res vdisk_log_select_cmd(struct scst_cmd *cmd,
+					   struct vdisk_dev *vdev)
+{
+	struct vdisk_err err = {};
+	u32 len = get_unaligned_be16(cmd->cdb + 7);
+	u8 *parm = NULL;
+
+	if (len) {
+		parm = vdisk_get_parm(cmd, &len);
+		if (!parm)
+			return VDISK_DONE;
+	}
+	vdisk_check(cmd, vdisk_log_select(cmd->cdb, parm, len, &err), &err);
+	kfree(parm);
+	return VDISK_DONE;
 }
 
 /* Make the new mode parameters visible to the core and the I/O path */
@@ -748,6 +844,146 @@ static bool vdisk_unmap_supported(struct vdisk_dev *vdev)
 	return vdev->pg.thin_provisioned && vdev->pg.unmap;
 }
 
+/*
+ * PRE-FETCH(10)/(16) (SBC-3 5.9).  The page cache is not ours to
+ * reserve, so we never know that the blocks will stay cached: GOOD, the
+ * status for "the cache may not hold them all" (libiscsi and the Linux
+ * initiator expect it too).  IMMED makes no difference: readahead is
+ * asynchronous anyway.
+ */
+static enum vdisk_res vdisk_prefetch(struct scst_cmd *cmd,
+				     struct vdisk_dev *vdev)
+{
+	u64 cap = cmd->dev->nr_blocks, nr = cmd->nr_blocks;
+
+	/* The core checked lba + nr <= capacity; 0 blocks: up to the end */
+	if (cmd->lba >= cap) {
+		scst_set_cmd_error(cmd,
+				   SCST_LOAD_SENSE(scst_sense_lba_out_of_range));
+		return VDISK_DONE;
+	}
+	if (!nr)
+		nr = cap - cmd->lba;
+	/* More than the largest transfer would only evict other data */
+	nr = min_t(u64, nr, VDISK_MAX_XFER_BYTES >> vdev->block_shift);
+	if (vdev->vt->ops->prefetch)
+		vdev->vt->ops->prefetch(vdev, vdisk_pos(vdev, cmd->lba),
+					vdisk_pos(vdev, nr));
+	return VDISK_DONE;
+}
+
+/* Largest WRITE SAME buffer (bio_alloc() takes up to 256 pages) */
+#define VDISK_WS_ORDER	8
+
+/* A buffer for len bytes, smaller if memory is fragmented */
+static u8 *vdisk_ws_alloc(size_t len, size_t bs, unsigned int *order)
+{
+	int o = min_t(int, get_order(len), VDISK_WS_ORDER);
+	u8 *buf;
+
+	for (; o >= 0 && (PAGE_SIZE << o) >= bs; o--) {
+		buf = (u8 *)__get_free_pages(GFP_KERNEL | __GFP_NORETRY |
+					     __GFP_NOWARN, o);
+		if (buf) {
+			*order = o;
+			return buf;
+		}
+	}
+	return NULL;
+}
+
+/* Write the block in buf[0, bs) over the whole range, size bytes a time */
+static void vdisk_ws_write(struct scst_cmd *cmd, struct vdisk_dev *vdev,
+			   u8 *buf, size_t size, bool sync)
+{
+	size_t bs = 1U << vdev->block_shift, total, done, n;
+	loff_t pos = vdisk_pos(vdev, cmd->lba);
+	int ret;
+
+	total = (size_t)cmd->nr_blocks << vdev->block_shift;
+	size = min(size, total);
+	for (n = bs; n < size; n += bs)
+		memcpy(buf + n, buf, bs);
+	for (done = 0; done < total; done += n) {
+		n = min(size, total - done);
+		ret = vdev->vt->ops->write_sync(vdev, pos + done, buf, n, sync);
+		if (ret) {
+			vdisk_set_io_error(cmd, ret, true, cmd->lba +
+					   (done >> vdev->block_shift));
+			return;
+		}
+	}
+}
+
+/*
+ * A block of zeros: let the backend zero (and with UNMAP=1 deallocate)
+ * the range, since our deallocated blocks read as zeros too.  Returns
+ * false if the range still has to be written.
+ */
+static bool vdisk_ws_zero(struct scst_cmd *cmd, struct vdisk_dev *vdev,
+			  bool unmap, bool sync)
+{
+	loff_t len = vdisk_pos(vdev, cmd->nr_blocks);
+	int ret;
+
+	if (!vdev->vt->ops->zero_sync)
+		return false;
+	ret = vdev->vt->ops->zero_sync(vdev, vdisk_pos(vdev, cmd->lba), len,
+				       unmap && vdisk_unmap_supported(vdev),
+				       sync);
+	if (ret == -EOPNOTSUPP)
+		return false;
+	if (ret)
+		vdisk_set_io_error(cmd, ret, true, cmd->lba);
+	return true;
+}
+
+/*
+ * WRITE SAME(10)/(16) (SBC-3 5.42, 5.43).  The core decoded the range,
+ * checked it and write protection, and refused ANCHOR, LBDATA/PBDATA and
+ * WRPROTECT; NDOB (16 only) means a block of zeros and no Data-Out.
+ */
+static enum vdisk_res vdisk_write_same(struct scst_cmd *cmd,
+				       struct vdisk_dev *vdev)
+{
+	size_t bs = 1U << vdev->block_shift;
+	bool ndob = cmd->cdb[0] == WRITE_SAME_16 && (cmd->cdb[1] & 0x01);
+	struct vdisk_err err = {};
+	unsigned int order;
+	bool unmap, zero;
+	u8 *buf;
+
+	if (!vdisk_check(cmd, vdisk_check_write_same(&vdev->pg, cmd->cdb,
+						     cmd->nr_blocks, &unmap,
+						     &err), &err))
+		return VDISK_DONE;
+	if (!ndob && cmd->bufflen < bs) {
+		/* Less than one logical block of Data-Out */
+		scst_set_cmd_error(cmd, SCST_LOAD_SENSE(scst_sense_invalid_field_in_cdb));
+		return VDISK_DONE;
+	}
+	buf = vdisk_ws_alloc(vdisk_pos(vdev, cmd->nr_blocks), bs, &order);
+	if (!buf) {
+		scst_set_busy(cmd);
+		return VDISK_DONE;
+	}
+	if (ndob)
+		memset(buf, 0, bs);
+	else
+		sg_copy_to_buffer(cmd->sg, cmd->sg_cnt, buf, bs);
+	/*
+	 * UNMAP=1 with data other than zeros is written: deallocating
+	 * would make the blocks read back as zeros (SBC-3 5.43).
+	 */
+	zero = !memchr_inv(buf, 0, bs);
+	if (!zero || !vdisk_ws_zero(cmd, vdev, unmap,
+				    vdisk_write_sync(cmd, vdev)))
+		vdisk_ws_write(cmd, vdev, buf, PAGE_SIZE << order,
+			       vdisk_write_sync(cmd, vdev));
+	free_pages((unsigned long)buf, order);
+	return VDISK_DONE;
+}
+
 static void vdisk_unmap_descs(struct scst_cmd *cmd, struct vdisk_dev *vdev,
 			      const struct vdisk_unmap_desc *desc, int n)
 {
@@ -820,8 +1056,11 @@ static const struct vdisk_op vdisk_ops[] = {
 	{ WRITE_10,		true,	vdisk_rw },
 	{ WRITE_VERIFY,		true,	vdisk_write_verify },
 	{ VERIFY,		true,	vdisk_verify },
+	{ PRE_FETCH,		true,	vdisk_prefetch },
 	{ SYNCHRONIZE_CACHE,	true,	vdisk_sync_cache },
+	{ WRITE_SAME,		true,	vdisk_write_same },
 	{ UNMAP,		true,	vdisk_unmap },
+	{ LOG_SELECT,		false,	vdisk_log_select_cmd },
 	{ LOG_SENSE,		false,	vdisk_log_sense_cmd },
 	{ XDWRITEREAD_10,	true,	vdisk_xdwriteread },
 	{ MODE_SELECT_10,	false,	vdisk_mode_select_cmd },
@@ -831,7 +1070,9 @@ static const struct vdisk_op vdisk_ops[] = {
 	{ WRITE_16,		true,	vdisk_rw },
 	{ WRITE_VERIFY_16,	true,	vdisk_write_verify },
 	{ VERIFY_16,		true,	vdisk_verify },
+	{ PRE_FETCH_16,		true,	vdisk_prefetch },
 	{ SYNCHRONIZE_CACHE_16,	true,	vdisk_sync_cache },
+	{ WRITE_SAME_16,	true,	vdisk_write_same },
 	{ SERVICE_ACTION_IN_16,	true,	vdisk_sai16 },
 	{ READ_12,		true,	vdisk_rw },
 	{ WRITE_12,		true,	vdisk_rw },
@@ -878,7 +1119,8 @@ bool vdisk_opcode_supported(struct scst_device *dev,
 		return false;
 	switch (info->opcode) {
 	case SERVICE_ACTION_IN_16:
-		return info->sa == SAI_READ_CAPACITY_16;
+		return info->sa == SAI_READ_CAPACITY_16 ||
+		       info->sa == SAI_GET_LBA_STATUS;
 	case UNMAP:
 		return vdisk_unmap_supported(vdev);
 	}

@@ -15,6 +15,7 @@
 #include <linux/bvec.h>
 #include <linux/slab.h>
 #include <linux/falloc.h>
+#include <linux/fadvise.h>
 #include <linux/scatterlist.h>
 
 #include "vdisk.h"
@@ -300,6 +301,55 @@ static int vdisk_fileio_unmap_sync(struct vdisk_dev *vdev, loff_t pos,
 	return ret;
 }
 
+static int vdisk_fileio_zero_sync(struct vdisk_dev *vdev, loff_t pos,
+				  loff_t len, bool unmap, bool sync)
+{
+	int mode = FALLOC_FL_KEEP_SIZE |
+		   (unmap ? FALLOC_FL_PUNCH_HOLE : FALLOC_FL_ZERO_RANGE);
+	int ret;
+
+	/* A hole or an unwritten extent reads as zeros */
+	ret = vfs_fallocate(vdev->fd, mode, pos, len);
+	if (ret)
+		return ret;
+	return sync ? vdisk_fileio_flush_range(vdev, pos, len) : 0;
+}
+
+/*
+ * Holes of a sparse file are the deallocated blocks.  A file system (or
+ * block device) without SEEK_DATA support reports everything as data.
+ */
+static void vdisk_fileio_map_status(struct vdisk_dev *vdev, loff_t pos,
+				    loff_t end, bool *mapped, loff_t *next)
+{
+	loff_t data, hole;
+
+	*mapped = true;
+	*next = end;
+	data = vfs_llseek(vdev->fd, pos, SEEK_DATA);
+	if (data == -ENXIO) {
+		*mapped = false;		/* a hole up to the end */
+		return;
+	}
+	if (data < 0)
+		return;
+	if (data > pos) {
+		*mapped = false;
+		*next = min(data, end);
+		return;
+	}
+	hole = vfs_llseek(vdev->fd, pos, SEEK_HOLE);
+	if (hole > pos)
+		*next = min(hole, end);
+}
+
+static void vdisk_fileio_prefetch(struct vdisk_dev *vdev, loff_t pos,
+				  loff_t len)
+{
+	/* Asynchronous readahead into the page cache; a hint only */
+	vfs_fadvise(vdev->fd, pos, len, POSIX_FADV_WILLNEED);
+}
+
 const struct vdisk_backend_ops vdisk_fileio_ops = {
 	.open		= vdisk_fileio_open,
 	.close		= vdisk_fileio_close,
@@ -310,4 +360,7 @@ const struct vdisk_backend_ops vdisk_fileio_ops = {
 	.write_sync	= vdisk_fileio_write_sync,
 	.flush_sync	= vdisk_fileio_flush_sync,
 	.unmap_sync	= vdisk_fileio_unmap_sync,
+	.zero_sync	= vdisk_fileio_zero_sync,
+	.map_status	= vdisk_fileio_map_status,
+	.prefetch	= vdisk_fileio_prefetch,
 };

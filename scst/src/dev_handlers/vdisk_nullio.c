@@ -61,6 +61,12 @@ static int vdisk_nullio_flush_sync(struct vdisk_dev *vdev)
 	return 0;
 }
 
+static int vdisk_nullio_zero_sync(struct vdisk_dev *vdev, loff_t pos,
+				  loff_t len, bool unmap, bool sync)
+{
+	return 0;
+}
+
 const struct vdisk_backend_ops vdisk_nullio_ops = {
 	.open		= vdisk_nullio_open,
 	.close		= vdisk_nullio_close,
@@ -70,4 +76,5 @@ const struct vdisk_backend_ops vdisk_nullio_ops = {
 	.read_sync	= vdisk_nullio_read_sync,
 	.write_sync	= vdisk_nullio_write_sync,
 	.flush_sync	= vdisk_nullio_flush_sync,
+	.zero_sync	= vdisk_nullio_zero_sync,
 };

@@ -332,6 +332,12 @@ static int vpd_block_limits(const struct vdisk_pg_dev *d, u8 *buf)
 		put_unaligned_be32(VDISK_MAX_UNMAP_DESC, buf + 24);
 		put_unaligned_be32(1U << d->lb_per_pb_exp, buf + 28);
 	}
+	/*
+	 * WSNZ: NUMBER OF LOGICAL BLOCKS 0 ("to the end of the medium") is
+	 * refused, so that MAXIMUM WRITE SAME LENGTH bounds every command.
+	 */
+	buf[4] = 0x01;
+	put_unaligned_be64(vdisk_max_ws_blocks(d), buf + 36);
 	return vpd_hdr(d, buf, 0xb0, 64);
 }
 
@@ -344,7 +350,8 @@ static int vpd_bdc(const struct vdisk_pg_dev *d, u8 *buf)
 
 static int vpd_lbp(const struct vdisk_pg_dev *d, u8 *buf)
 {
-	buf[5] = d->unmap ? 0x80 : 0;	/* LBPU */
+	/* LBPU, LBPWS, LBPWS10: UNMAP and WRITE SAME with UNMAP=1 */
+	buf[5] = d->unmap ? 0xe0 : 0;
 	buf[6] = 0x02;			/* PROVISIONING TYPE: thin */
 	return vpd_hdr(d, buf, 0xb2, 8);
 }
@@ -939,6 +946,152 @@ int vdisk_parse_unmap(const struct vdisk_pg_dev *d, const u8 *parm, u32 len,
 				       -1);
 	}
 	return n;
+}
+
+/*
+ * WRITE SAME (SBC-3 5.42, 5.43).  ANCHOR, PBDATA/LBDATA and WRPROTECT
+ * were refused by the core's CDB decoding (not in the usage data).
+ */
+u32 vdisk_max_ws_blocks(const struct vdisk_pg_dev *d)
+{
+	return VDISK_MAX_WS_BYTES >> d->block_shift;
+}
+
+int vdisk_check_write_same(const struct vdisk_pg_dev *d, const u8 *cdb,
+			   u32 nr, bool *unmap, struct vdisk_err *err)
+{
+	int len_field = cdb[0] == WRITE_SAME ? 7 : 10;
+
+	*unmap = cdb[1] & 0x08;
+	/* LBPWS/LBPWS10 are only reported when we can deallocate */
+	if (*unmap && !(d->thin_provisioned && d->unmap))
+		return cdb_err(err, 1, 3);
+	/* WSNZ=1 and MAXIMUM WRITE SAME LENGTH in the block limits VPD */
+	if (!nr || nr > vdisk_max_ws_blocks(d))
+		return cdb_err(err, len_field, -1);
+	return 0;
+}
+
+/*
+ * GET LBA STATUS (SBC-3 5.6)
+ */
+int vdisk_get_lba_status_cdb(const struct vdisk_pg_dev *d, const u8 *cdb,
+			     u64 *lba, struct vdisk_err *err)
+{
+	*lba = get_unaligned_be64(cdb + 2);
+	if (*lba >= d->nr_blocks)
+		return set_err(err, VDISK_ERR_LBA_RANGE, 2, -1);
+	return 0;
+}
+
+bool vdisk_lba_extent_add(struct vdisk_lba_extent *ext, int *n, int max,
+			  u64 lba, u64 nr, u8 status)
+{
+	struct vdisk_lba_extent *last = *n ? &ext[*n - 1] : NULL;
+	u64 room;
+
+	while (nr) {
+		if (last && last->status == status &&
+		    last->lba + last->nr == lba && last->nr < U32_MAX) {
+			room = min_t(u64, nr, U32_MAX - last->nr);
+			last->nr += room;
+		} else {
+			if (*n >= max)
+				return false;
+			last = &ext[(*n)++];
+			room = min_t(u64, nr, U32_MAX);
+			last->lba = lba;
+			last->nr = room;
+			last->status = status;
+		}
+		lba += room;
+		nr -= room;
+	}
+	return true;
+}
+
+int vdisk_lba_status(const struct vdisk_lba_extent *ext, int n, u8 *buf,
+		     int size)
+{
+	int i, off = VDISK_LBA_STATUS_HDR_LEN;
+
+	if (size < VDISK_LBA_STATUS_HDR_LEN)
+		return 0;
+	memset(buf, 0, VDISK_LBA_STATUS_HDR_LEN);
+	for (i = 0; i < n && off + VDISK_LBA_STATUS_DESC_LEN <= size; i++) {
+		memset(buf + off, 0, VDISK_LBA_STATUS_DESC_LEN);
+		put_unaligned_be64(ext[i].lba, buf + off);
+		put_unaligned_be32(ext[i].nr, buf + off + 8);
+		buf[off + 12] = ext[i].status & 0x0f;
+		off += VDISK_LBA_STATUS_DESC_LEN;
+	}
+	/* PARAMETER DATA LENGTH: the bytes that follow it */
+	put_unaligned_be32(off - 4, buf);
+	return off;
+}
+
+/*
+ * LOG SELECT (SPC-4 6.5)
+ */
+static bool log_page_known(u8 page, u8 subpage)
+{
+	return (page == 0x00 && (subpage == 0x00 || subpage == 0xff)) ||
+	       (page == 0x2f && subpage == 0x00);
+}
+
+/* Every log page in the list must be ours and change nothing */
+static int log_select_parm(const u8 *parm, u32 len, struct vdisk_err *err)
+{
+	u32 off = 0, plen;
+	u8 page, subpage;
+
+	while (off < len) {
+		if (len - off < 4)
+			return cdb_err(err, 7, -1);	/* truncated page */
+		page = parm[off] & 0x3f;
+		subpage = (parm[off] & 0x40) ? parm[off + 1] : 0;
+		plen = get_unaligned_be16(parm + off + 2);
+		if (plen > len - off - 4)
+			return cdb_err(err, 7, -1);
+		/* The "supported log pages" pages hold no parameters */
+		if (page != 0x2f || subpage)
+			return parm_err(err, off, 5);
+		/* The IEC page's only parameter is not changeable */
+		if (plen)
+			return parm_err(err, off + 4, 7);
+		off += 4 + plen;
+	}
+	return 0;
+}
+
+int vdisk_log_select(const u8 *cdb, const u8 *parm, u32 len,
+		     struct vdisk_err *err)
+{
+	bool pcr = cdb[1] & 0x02, sp = cdb[1] & 0x01;
+	u8 page = cdb[2] & 0x3f, subpage = cdb[3];
+	u32 plen = get_unaligned_be16(cdb + 7);
+
+	/* Nothing can be saved */
+	if (sp)
+		return cdb_err(err, 1, 0);
+	/* PCR=1 resets every parameter and takes no parameter list */
+	if (pcr) {
+		if (plen)
+			return cdb_err(err, 7, -1);
+		return 0;
+	}
+	/* No list: set the page(s) to the defaults, which they hold */
+	if (!plen) {
+		if ((page || subpage) && !log_page_known(page, subpage))
+			return subpage ? cdb_err(err, 3, 7) : cdb_err(err, 2, 5);
+		return 0;
+	}
+	/* With a list, the pages are named in the list, not the CDB */
+	if (page)
+		return cdb_err(err, 2, 5);
+	if (subpage)
+		return cdb_err(err, 3, 7);
+	return log_select_parm(parm, min_t(u32, len, plen), err);
 }
 
 /*

@@ -40,6 +40,21 @@
 #define VDISK_MAX_UNMAP_DESC	256
 /* MAXIMUM COMPARE AND WRITE LENGTH: one block, as VMware ATS uses */
 #define VDISK_MAX_CAW_BLOCKS	1
+/*
+ * MAXIMUM WRITE SAME LENGTH in bytes: WRITE SAME runs synchronously in an
+ * SCST thread, so bound the time one command can take.  The same as the
+ * maximum transfer length: initiators (libiscsi) write MAXIMUM WRITE SAME
+ * LENGTH blocks with WRITE before unmapping them.
+ */
+#define VDISK_MAX_WS_BYTES	(4U << 20)
+/* Most LBA status descriptors one GET LBA STATUS returns (fits the buf) */
+#define VDISK_MAX_LBA_STATUS_DESC	32
+/* GET LBA STATUS parameter data: 8 byte header, 16 byte descriptors */
+#define VDISK_LBA_STATUS_HDR_LEN	8
+#define VDISK_LBA_STATUS_DESC_LEN	16
+/* PROVISIONING STATUS values (SBC-3 5.6.2) */
+#define VDISK_LBA_MAPPED	0
+#define VDISK_LBA_DEALLOCATED	1
 
 /* What went wrong, in terms the kernel side turns into sense data */
 enum vdisk_err_kind {
@@ -158,6 +173,46 @@ int vdisk_unmap_cdb(const u8 *cdb, u32 *parm_len, struct vdisk_err *err);
 int vdisk_parse_unmap(const struct vdisk_pg_dev *d, const u8 *parm, u32 len,
 		      struct vdisk_unmap_desc *desc, int max,
 		      struct vdisk_err *err);
+
+/* WRITE SAME(10)/(16) (SBC-3 5.42, 5.43) */
+u32 vdisk_max_ws_blocks(const struct vdisk_pg_dev *d);
+/*
+ * Check UNMAP and NUMBER OF LOGICAL BLOCKS (nr, decoded by the core)
+ * against what VPD B0/B2 advertise; *unmap is the UNMAP bit.
+ */
+int vdisk_check_write_same(const struct vdisk_pg_dev *d, const u8 *cdb,
+			   u32 nr, bool *unmap, struct vdisk_err *err);
+
+/* GET LBA STATUS (SBC-3 5.6): one extent of the same provisioning status */
+struct vdisk_lba_extent {
+	u64 lba;
+	u32 nr;
+	u8 status;			/* VDISK_LBA_* */
+};
+
+/* Starting LBA of a GET LBA STATUS CDB; -1 if past the last LBA */
+int vdisk_get_lba_status_cdb(const struct vdisk_pg_dev *d, const u8 *cdb,
+			     u64 *lba, struct vdisk_err *err);
+/*
+ * Append nr blocks of status at lba to ext[0..*n), merging with the last
+ * extent if it continues it; false when ext[] is full (nothing added).
+ * Extents longer than a descriptor can express are split.
+ */
+bool vdisk_lba_extent_add(struct vdisk_lba_extent *ext, int *n, int max,
+			  u64 lba, u64 nr, u8 status);
+/*
+ * Build the parameter data of ext[0..n) into buf (size bytes, the
+ * descriptors that fit); returns the length built, at most size.
+ */
+int vdisk_lba_status(const struct vdisk_lba_extent *ext, int n, u8 *buf,
+		     int size);
+
+/*
+ * LOG SELECT (SPC-4 6.5).  No log parameter of ours can be changed or
+ * saved: resets and settings to the defaults succeed, anything else fails.
+ */
+int vdisk_log_select(const u8 *cdb, const u8 *parm, u32 len,
+		     struct vdisk_err *err);
 
 /* CDB checks of the commands without data built here */
 int vdisk_check_start_stop(const u8 *cdb, bool removable,
