@@ -453,8 +453,9 @@ static int vcdrom_change_media(struct vdisk_dev *vdev, const char *path)
 	if (fd && vdev->dev)
 		scst_dev_queue_ua(vdev->dev, NULL,
 				  SCST_LOAD_SENSE(scst_sense_medium_changed_UA));
-	pr_info("vcdrom: %s: medium %s%s\n", vdev->name,
-		path ? "changed to " : "removed", path ? path : "");
+	if (changed)
+		pr_info("vcdrom: %s: medium %s%s\n", vdev->name,
+			path ? "changed to " : "removed", path ? path : "");
 	return 0;
 }
 
