@@ -437,5 +437,15 @@ static inline void put_unaligned_be64(u64 val, void *p)
 #ifndef PRE_FETCH_16
 #define PRE_FETCH_16		0x90
 #endif
+/* MMC operation codes that <scsi/scsi_proto.h> does not name */
+#ifndef GET_CONFIGURATION
+#define GET_CONFIGURATION	0x46
+#endif
+#ifndef READ_DISC_INFORMATION
+#define READ_DISC_INFORMATION	0x51
+#endif
+#ifndef MECHANISM_STATUS
+#define MECHANISM_STATUS	0xbd
+#endif
 
 #endif /* __SCST_PURE_TYPES_H */

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * CDB decoding for direct-access block devices (SBC-3) and the SPC-4
- * commands the core executes, and REPORT SUPPORTED OPERATION CODES
- * parameter data (SPC-4 6.35).
+ * CDB decoding for direct-access block devices (SBC-3), the MMC-6
+ * commands of CD-ROM devices and the SPC-4 commands the core executes,
+ * and REPORT SUPPORTED OPERATION CODES parameter data (SPC-4 6.35).
  *
  * The table lists, per operation code and service action, the CDB layout
  * and the CDB USAGE DATA reported to initiators.  Parsing rejects any bit
@@ -229,6 +229,25 @@ static const struct scst_cdb_info scst_cdb_table[] = {
 		.usage = { READ_TOC, 0x02, 0x0f, 0x00, 0x00, 0x00, 0xff,
 			   0xff, 0xff, 0x00 },
 	}, {
+		/*
+		 * MMC-6 6.6.  Like GET EVENT STATUS NOTIFICATION it neither
+		 * reports nor clears a unit attention (MMC-6 4.1.6.1).
+		 */
+		.opcode = GET_CONFIGURATION, .sa = SCST_CDB_NO_SA,
+		.name = "GET CONFIGURATION", .cdb_len = 10,
+		.direction = SCST_DATA_READ, LEN_BYTES(7, 2),
+		.flags = SCST_CDB_CDROM | SCST_CDB_UA_EXEMPT | INFO_CMD,
+		.usage = { GET_CONFIGURATION, 0x03, 0xff, 0xff, 0x00, 0x00,
+			   0x00, 0xff, 0xff, 0x00 },
+	}, {
+		/* MMC-6 6.7: POLLED bit, NOTIFICATION CLASS REQUEST */
+		.opcode = GET_EVENT_STATUS_NOTIFICATION, .sa = SCST_CDB_NO_SA,
+		.name = "GET EVENT STATUS NOTIFICATION", .cdb_len = 10,
+		.direction = SCST_DATA_READ, LEN_BYTES(7, 2),
+		.flags = SCST_CDB_CDROM | SCST_CDB_UA_EXEMPT | INFO_CMD,
+		.usage = { GET_EVENT_STATUS_NOTIFICATION, 0x01, 0x00, 0x00,
+			   0xff, 0x00, 0x00, 0xff, 0xff, 0x00 },
+	}, {
 		.opcode = LOG_SELECT, .sa = SCST_CDB_NO_SA,
 		.name = "LOG SELECT", .cdb_len = 10,
 		.direction = SCST_DATA_WRITE, LEN_BYTES(7, 2),
@@ -244,6 +263,14 @@ static const struct scst_cdb_info scst_cdb_table[] = {
 			   0xff, 0xff, 0x00 },
 		/* obsolete PPC bit */
 		.ign = { [1] = 0x02 },
+	}, {
+		/* MMC-6 6.22: DATA TYPE, byte 1 bits 2-0 */
+		.opcode = READ_DISC_INFORMATION, .sa = SCST_CDB_NO_SA,
+		.name = "READ DISC INFORMATION", .cdb_len = 10,
+		.direction = SCST_DATA_READ, LEN_BYTES(7, 2),
+		.flags = SCST_CDB_CDROM | SCST_CDB_PR_READ,
+		.usage = { READ_DISC_INFORMATION, 0x07, 0x00, 0x00, 0x00,
+			   0x00, 0x00, 0xff, 0xff, 0x00 },
 	}, {
 		/* Data-Out and Data-In of TRANSFER LENGTH blocks each */
 		.opcode = XDWRITEREAD_10, .sa = SCST_CDB_NO_SA,
@@ -570,6 +597,14 @@ static const struct scst_cdb_info scst_cdb_table[] = {
 		.usage = { VERIFY_12, 0x16, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 			   0xff, 0xff, 0x1f, 0x00 },
 		.ign = IGN_RELADR,
+	}, {
+		/* MMC-6 6.11 */
+		.opcode = MECHANISM_STATUS, .sa = SCST_CDB_NO_SA,
+		.name = "MECHANISM STATUS", .cdb_len = 12,
+		.direction = SCST_DATA_READ, LEN_BYTES(8, 2),
+		.flags = SCST_CDB_CDROM | INFO_CMD,
+		.usage = { MECHANISM_STATUS, 0x00, 0x00, 0x00, 0x00, 0x00,
+			   0x00, 0x00, 0xff, 0xff, 0x00, 0x00 },
 	},
 };
 

@@ -7,6 +7,7 @@ PKGS=(
 	linux-image-amd64 linux-headers-amd64
 	qemu-system-x86 busybox-static cpio gzip xz-utils zstd
 	sg3-utils fio lsscsi sparse e2fsprogs kmod util-linux procps dmsetup
+	genisoimage
 	gcc make libc6-dev
 	open-iscsi libiscsi-bin tgt iproute2 python3
 	systemd

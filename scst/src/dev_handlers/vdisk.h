@@ -13,6 +13,8 @@
  *   vdisk_fileio.c   file backend (kiocb based, optionally asynchronous)
  *   vdisk_blockio.c  block device backend (bios built on the command's sg)
  *   vdisk_nullio.c   no backend
+ *   vcdrom.c         the vcdrom handler: MMC commands, media changes
+ *   vcdrom_pages.c   pure MMC data builders (host tested)
  */
 #ifndef __VDISK_H
 #define __VDISK_H
@@ -27,6 +29,7 @@
 #define VDISK_FILEIO_NAME	"vdisk_fileio"
 #define VDISK_BLOCKIO_NAME	"vdisk_blockio"
 #define VDISK_NULLIO_NAME	"vdisk_nullio"
+#define VCDROM_NAME		"vcdrom"
 
 #define VDISK_DEF_BLOCK_SHIFT	9
 #define VDISK_DEF_OPT_TRANS_LEN	524288
@@ -83,6 +86,7 @@ struct vdisk_type {
 	const char *vend_id;		/* default t10_vend_id */
 	const struct vdisk_backend_ops *ops;
 	bool has_file;			/* needs a filename */
+	bool cdrom;			/* vcdrom: media come and go */
 };
 
 /* Attributes/parameters that can be marked [key] */
@@ -136,6 +140,7 @@ struct vdisk_dev {
 	bool write_through;		/* !WCE: writes are durable */
 	bool ejected;			/* removable medium unloaded (LOEJ) */
 	bool active;			/* backing store open */
+	int cd_event;			/* vcdrom: pending media event */
 	u32 opt_trans_len;
 	DECLARE_BITMAP(keys, VDISK_NR_KEYS);
 
@@ -184,6 +189,9 @@ bool vdisk_opcode_supported(struct scst_device *dev,
 			    const struct scst_cdb_info *info);
 void vdisk_cmd_done(struct scst_cmd *cmd, enum scst_exec_context ctx);
 void vdisk_set_io_error(struct scst_cmd *cmd, int err, bool write, u64 lba);
+void vdisk_set_err(struct scst_cmd *cmd, const struct vdisk_err *err);
+void vdisk_send(struct scst_cmd *cmd, const u8 *buf, int len);
+void vdisk_fill_port(struct scst_cmd *cmd, struct vdisk_port *port);
 
 /* vdisk_main.c */
 void vdisk_update_geometry(struct vdisk_dev *vdev, loff_t size);
@@ -197,6 +205,14 @@ int vdisk_resize(struct vdisk_dev *vdev, loff_t size);
 extern const struct attribute *vdisk_fileio_attrs[];
 extern const struct attribute *vdisk_blockio_attrs[];
 extern const struct attribute *vdisk_nullio_attrs[];
+extern const struct attribute *vcdrom_attrs[];
+
+/* vcdrom.c */
+extern struct kobj_attribute vcdrom_attr_filename;
+void vcdrom_setup(struct vdisk_dev *vdev);
+enum scst_exec_res vcdrom_exec(struct scst_cmd *cmd);
+bool vcdrom_opcode_supported(struct scst_device *dev,
+			     const struct scst_cdb_info *info);
 
 /* vdisk_blockio.c */
 int vdisk_blockio_init(void);

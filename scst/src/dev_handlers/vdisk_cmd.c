@@ -48,7 +48,7 @@ void vdisk_cmd_done(struct scst_cmd *cmd, enum scst_exec_context ctx)
 	scst_cmd_done(cmd, ctx);
 }
 
-static void vdisk_set_err(struct scst_cmd *cmd, const struct vdisk_err *err)
+void vdisk_set_err(struct scst_cmd *cmd, const struct vdisk_err *err)
 {
 	switch (err->kind) {
 	case VDISK_ERR_INVALID_CDB:
@@ -129,7 +129,7 @@ static struct vdisk_resp *vdisk_get_resp(struct scst_cmd *cmd,
 }
 
 /* Return up to the allocation length (the core sized bufflen from it) */
-static void vdisk_send(struct scst_cmd *cmd, const u8 *buf, int len)
+void vdisk_send(struct scst_cmd *cmd, const u8 *buf, int len)
 {
 	size_t n = min_t(size_t, len, cmd->bufflen);
 
@@ -189,7 +189,7 @@ static enum vdisk_res vdisk_tur(struct scst_cmd *cmd, struct vdisk_dev *vdev)
  * of struct scst_tgt; it is only read here, and it cannot change while the
  * target has sessions.
  */
-static void vdisk_fill_port(struct scst_cmd *cmd, struct vdisk_port *port)
+void vdisk_fill_port(struct scst_cmd *cmd, struct vdisk_port *port)
 {
 	struct scst_tgt *tgt = cmd->tgt;
 

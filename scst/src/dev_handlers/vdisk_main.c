@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The scst_vdisk module: the vdisk_fileio, vdisk_blockio and
- * vdisk_nullio handlers, device creation from add_device parameters,
+ * The scst_vdisk module: the vdisk_fileio, vdisk_blockio,
+ * vdisk_nullio and vcdrom handlers, device creation from add_device parameters,
  * deletion, and device life cycle.  The sysfs attributes live in
  * vdisk_sysfs.c.
  */
@@ -46,9 +46,18 @@ static const struct vdisk_type vdisk_nullio_type = {
 	.ops = &vdisk_nullio_ops,
 };
 
+/* File backed, read-only, media loaded through the filename attribute */
+static const struct vdisk_type vcdrom_type = {
+	.name = VCDROM_NAME,
+	.vend_id = "SCST_FIO",
+	.ops = &vdisk_fileio_ops,
+	.cdrom = true,
+};
+
 static struct scst_dev_type vdisk_fileio_devt;
 static struct scst_dev_type vdisk_blockio_devt;
 static struct scst_dev_type vdisk_nullio_devt;
+static struct scst_dev_type vcdrom_devt;
 
 static struct scst_dev_type *vdisk_devt(const struct vdisk_type *vt)
 {
@@ -56,6 +65,8 @@ static struct scst_dev_type *vdisk_devt(const struct vdisk_type *vt)
 		return &vdisk_fileio_devt;
 	if (vt == &vdisk_blockio_type)
 		return &vdisk_blockio_devt;
+	if (vt == &vcdrom_type)
+		return &vcdrom_devt;
 	return &vdisk_nullio_devt;
 }
 
@@ -151,6 +162,8 @@ static const char *const vdisk_nullio_params[] = {
 	"removable", "rotational", "size", "size_mb", "tst", "t10_dev_id",
 	NULL
 };
+
+static const char *const vcdrom_params[] = { "tst", NULL };
 
 /* Boolean creation parameters stored in struct vdisk_dev */
 struct vdisk_bool_param {
@@ -345,7 +358,8 @@ static int vdisk_check_params(struct vdisk_dev *vdev)
 		       vdev->name);
 		return -EINVAL;
 	}
-	if (!vdev->vt->has_file && !test_bit(VDISK_KEY_SIZE, vdev->keys))
+	if (!vdev->vt->has_file && !vdev->vt->cdrom &&
+	    !test_bit(VDISK_KEY_SIZE, vdev->keys))
 		vdev->size = VDISK_NULLIO_DEF_SIZE;
 	return 0;
 }
@@ -382,6 +396,8 @@ static struct vdisk_dev *vdisk_alloc(const struct vdisk_type *vt,
 	mutex_init(&vdev->caw_mutex);
 	spin_lock_init(&vdev->lock);
 	init_completion(&vdev->io_drained);
+	if (vt->cdrom)
+		vcdrom_setup(vdev);
 	return vdev;
 }
 
@@ -660,6 +676,11 @@ static ssize_t vdisk_nullio_add(const char *name, char *params)
 				vdisk_nullio_params);
 }
 
+static ssize_t vcdrom_add(const char *name, char *params)
+{
+	return vdisk_add_device(&vcdrom_type, name, params, vcdrom_params);
+}
+
 static ssize_t vdisk_fileio_del(const char *name)
 {
 	return vdisk_del_device(&vdisk_fileio_type, name);
@@ -673,6 +694,11 @@ static ssize_t vdisk_blockio_del(const char *name)
 static ssize_t vdisk_nullio_del(const char *name)
 {
 	return vdisk_del_device(&vdisk_nullio_type, name);
+}
+
+static ssize_t vcdrom_del(const char *name)
+{
+	return vdisk_del_device(&vcdrom_type, name);
 }
 
 /*
@@ -713,8 +739,24 @@ static struct scst_dev_type vdisk_nullio_devt = {
 	.dev_attrs = vdisk_nullio_attrs,
 };
 
+/* MMC device: its own exec() and opcode list (vcdrom.c) */
+static struct scst_dev_type vcdrom_devt = {
+	.name = VCDROM_NAME,
+	.type = TYPE_ROM,
+	.exec_atomic = 0,
+	.exec = vcdrom_exec,
+	.attach = vdisk_attach,
+	.detach = vdisk_detach,
+	.opcode_supported = vcdrom_opcode_supported,
+	.add_device = vcdrom_add,
+	.del_device = vcdrom_del,
+	.add_device_parameters = vcdrom_params,
+	.dev_attrs = vcdrom_attrs,
+};
+
 static struct scst_dev_type *const vdisk_devts[] = {
 	&vdisk_fileio_devt, &vdisk_blockio_devt, &vdisk_nullio_devt,
+	&vcdrom_devt,
 };
 
 static void vdisk_remove_all(void)
@@ -739,6 +781,7 @@ static int __init vdisk_init(void)
 
 	/* File I/O may block: give each fileio device its own threads */
 	vdisk_fileio_devt.threads_num = num_threads;
+	vcdrom_devt.threads_num = num_threads;
 	ret = vdisk_blockio_init();
 	if (ret)
 		return ret;
@@ -766,4 +809,4 @@ module_init(vdisk_init);
 module_exit(vdisk_exit);
 
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("SCSI disks on files, block devices or nothing");
+MODULE_DESCRIPTION("SCSI disks on files, block devices or nothing; CD-ROMs on images");

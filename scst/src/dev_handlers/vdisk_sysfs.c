@@ -503,3 +503,20 @@ const struct attribute *vdisk_nullio_attrs[] = {
 	&vdisk_attr_vend_specific_id.attr.attr,
 	NULL
 };
+
+/* vcdrom: the medium is changed through filename (vcdrom.c) */
+const struct attribute *vcdrom_attrs[] = {
+	&vdisk_attr_blocksize.attr,
+	&vdisk_attr_tst.attr,
+	&vdisk_attr_size_ro.attr,
+	&vdisk_attr_size_mb_ro.attr,
+	&vcdrom_attr_filename.attr,
+	&vdisk_attr_t10_vend_id.attr.attr,
+	&vdisk_attr_prod_id.attr.attr,
+	&vdisk_attr_prod_rev_lvl.attr.attr,
+	&vdisk_attr_t10_dev_id.attr.attr,
+	&vdisk_attr_usn.attr.attr,
+	&vdisk_attr_naa_id.attr,
+	&vdisk_attr_vend_specific_id.attr.attr,
+	NULL
+};

@@ -82,6 +82,8 @@ my %RESET = (
 		max_tgt_dev_commands => '64', numa_node_id => '-1',
 		threads_pool_type => 'per_initiator', active => '1',
 		opt_trans_len => '524288',
+		# vcdrom: the medium (writable there, creation-only elsewhere)
+		filename => 'none',
 		# vdisk identification: an empty value restores the default
 		map({ $_ => '' } qw(t10_vend_id prod_id prod_rev_lvl t10_dev_id
 		    usn naa_id vend_specific_id)),
