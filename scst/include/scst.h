@@ -400,6 +400,7 @@ struct scst_device {
 	/* mgmt */
 	int numa_node_id;
 	unsigned int dev_exp_next;		/* next exported/exportN */
+	int mgmt_busy;		/* sysfs work running on it, scst_mutex */
 };
 
 static inline unsigned int scst_dev_block_size(const struct scst_device *dev)
@@ -622,6 +623,23 @@ int scst_register_virtual_device(struct scst_dev_type *devt,
 				 struct scst_device **out_dev);
 /* Fails with -EBUSY while the device is exported (has LUNs) */
 int scst_unregister_virtual_device(struct scst_device *dev);
+
+/*
+ * Attribute writes that may block for long (wait for commands, flush,
+ * open or close a backing store, resize) must not run in the writer's
+ * context: a handler's store() validates the value, then hands the change
+ * to scst_dev_sysfs_work(), which runs fn(dev, arg) in the sysfs work
+ * thread, serialised with the management commands, so the device cannot
+ * be deleted meanwhile.  The writer waits for the result up to the sysfs
+ * wait limit (15 s); later, the write fails with -EAGAIN and the result
+ * appears in last_sysfs_mgmt_res.  The device stays valid while fn runs,
+ * even if the writer gave up; queued work of a handler that unregisters
+ * is cancelled.  Returns count or a negative errno (fn's error included).
+ * Quick, purely in-memory changes stay synchronous.
+ */
+typedef int (*scst_dev_work_fn)(struct scst_device *dev, u64 arg);
+ssize_t scst_dev_sysfs_work(struct scst_device *dev, scst_dev_work_fn fn,
+			    u64 arg, size_t count);
 
 /*
  * Commands: target driver side

@@ -268,6 +268,9 @@ static inline bool scst_tracing(unsigned long bits)
 
 int scst_tm_trace_mcmds(char *buf, int n, int *left);
 
+/* Unregistering handler: fail its queued sysfs work, wait for the running */
+void scst_sysfs_cancel_devt_work(struct scst_dev_type *devt);
+
 /* sessions/<sess>/lun<N>/ of a published tgt_dev; scst_mutex held */
 void scst_tgt_dev_sysfs_add(struct scst_tgt_dev *tgt_dev);
 void scst_tgt_dev_sysfs_del(struct scst_tgt_dev *tgt_dev);
