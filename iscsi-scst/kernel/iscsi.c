@@ -125,7 +125,9 @@ static int iscsi_cmd_sn_check(struct iscsi_conn_io *io, u32 cmd_sn, bool imm,
 		s->cmds_in_window++;
 	spin_unlock(&s->sn_lock);
 	if (rc == ISCSI_SN_DROP)
-		pr_debug("dropping CmdSN %u outside the window\n", cmd_sn);
+		SCST_TGTT_TRACE(&iscsi_template, SCST_TRACE_DEBUG,
+				"dropping CmdSN %u outside the window",
+				cmd_sn);
 	return rc;
 }
 
@@ -199,8 +201,9 @@ void iscsi_send_reject(struct iscsi_conn_io *io, const u8 *bhs, u8 reason,
 	struct iscsi_reject_hdr *r;
 	struct iscsi_pdu *pdu;
 
-	pr_debug("Reject reason 0x%02x for opcode 0x%02x\n", reason,
-		 bhs[0] & ISCSI_OPCODE_MASK);
+	SCST_TGTT_TRACE(&iscsi_template, SCST_TRACE_DEBUG,
+			"Reject reason 0x%02x for opcode 0x%02x",
+			reason, bhs[0] & ISCSI_OPCODE_MASK);
 	pdu = iscsi_pdu_alloc(ISCSI_OP_REJECT, ISCSI_BHS_LEN);
 	if (!pdu) {
 		if (close_after)

@@ -22,6 +22,7 @@
 #define __SCST_H
 
 #include <linux/types.h>
+#include <linux/printk.h>
 #include <linux/list.h>
 #include <linux/kobject.h>
 #include <linux/cpumask.h>
@@ -406,6 +407,7 @@ struct scst_device {
 	unsigned int dev_exp_next;		/* next exported/exportN */
 	/* expl_alua: SET TARGET PORT GROUPS accepted (READ/WRITE_ONCE) */
 	bool expl_alua;
+	int mgmt_busy;		/* sysfs work running on it, scst_mutex */
 };
 
 static inline unsigned int scst_dev_block_size(const struct scst_device *dev)
@@ -614,6 +616,67 @@ bool scst_initiator_has_luns(struct scst_tgt *tgt, const char *initiator_name);
  */
 void scst_unregister_session(struct scst_session *sess);
 
+/* trace_level bits; "value <hex>" takes the same numbers */
+#define SCST_TRACE_OUT_OF_MEM		0x00000001UL
+#define SCST_TRACE_MINOR		0x00000002UL
+#define SCST_TRACE_SG			0x00000004UL
+#define SCST_TRACE_MEM			0x00000008UL
+#define SCST_TRACE_BUFF			0x00000010UL
+#define SCST_TRACE_ENTRYEXIT		0x00000020UL
+#define SCST_TRACE_PID			0x00000040UL
+#define SCST_TRACE_LINE			0x00000080UL
+#define SCST_TRACE_FUNCTION		0x00000100UL
+#define SCST_TRACE_DEBUG		0x00000200UL
+#define SCST_TRACE_SPECIAL		0x00000400UL
+#define SCST_TRACE_SCSI			0x00000800UL
+#define SCST_TRACE_MGMT			0x00001000UL
+#define SCST_TRACE_MGMT_DBG		0x00002000UL
+#define SCST_TRACE_FLOW_CONTROL		0x00004000UL
+#define SCST_TRACE_PRES			0x00008000UL
+#define SCST_TRACE_RETRY		0x00010000UL
+#define SCST_TRACE_SCSI_SERIALIZING	0x00020000UL
+#define SCST_TRACE_DEBUG_TM		0x00040000UL
+#define SCST_TRACE_ALL			0x0007ffffUL
+/* no per-command or per-TMF output by default: dmesg stays quiet */
+#define SCST_TRACE_DEFAULT	(SCST_TRACE_OUT_OF_MEM | SCST_TRACE_MINOR | \
+				 SCST_TRACE_PID | SCST_TRACE_LINE | \
+				 SCST_TRACE_FUNCTION | SCST_TRACE_SPECIAL)
+
+
+/*
+ * Optional kernel log output.  The root trace_level mask controls the core;
+ * every device handler and target driver template has a mask of its own
+ * (handlers/<h>/trace_level, targets/<drv>/trace_level, same grammar).
+ * Handlers and drivers pass their template so that an administrator can
+ * debug one of them without flooding the log with the others' output; code
+ * without a template in reach passes NULL and follows the root mask.
+ */
+extern unsigned long scst_trace_mask;
+
+static inline bool scst_trace_on(const unsigned long *own_mask,
+				 unsigned long bits)
+{
+	unsigned long m = READ_ONCE(*(own_mask ? own_mask : &scst_trace_mask));
+
+	return unlikely(m & bits);
+}
+
+#define SCST_DEVT_TRACE(devt, bits, fmt, args...)			\
+	do {								\
+		const struct scst_dev_type *__t = (devt);		\
+									\
+		if (scst_trace_on(__t ? &__t->trace_mask : NULL, bits))	\
+			pr_info(fmt "\n", ##args);			\
+	} while (0)
+
+#define SCST_TGTT_TRACE(tgtt, bits, fmt, args...)			\
+	do {								\
+		const struct scst_tgt_template *__t = (tgtt);		\
+									\
+		if (scst_trace_on(__t ? &__t->trace_mask : NULL, bits))	\
+			pr_info(fmt "\n", ##args);			\
+	} while (0)
+
 int __scst_register_virtual_dev_driver(struct scst_dev_type *devt,
 				       struct module *owner);
 #define scst_register_virtual_dev_driver(d) \
@@ -629,6 +692,23 @@ int scst_register_virtual_device(struct scst_dev_type *devt,
 				 struct scst_device **out_dev);
 /* Fails with -EBUSY while the device is exported (has LUNs) */
 int scst_unregister_virtual_device(struct scst_device *dev);
+
+/*
+ * Attribute writes that may block for long (wait for commands, flush,
+ * open or close a backing store, resize) must not run in the writer's
+ * context: a handler's store() validates the value, then hands the change
+ * to scst_dev_sysfs_work(), which runs fn(dev, arg) in the sysfs work
+ * thread, serialised with the management commands, so the device cannot
+ * be deleted meanwhile.  The writer waits for the result up to the sysfs
+ * wait limit (15 s); later, the write fails with -EAGAIN and the result
+ * appears in last_sysfs_mgmt_res.  The device stays valid while fn runs,
+ * even if the writer gave up; queued work of a handler that unregisters
+ * is cancelled.  Returns count or a negative errno (fn's error included).
+ * Quick, purely in-memory changes stay synchronous.
+ */
+typedef int (*scst_dev_work_fn)(struct scst_device *dev, u64 arg);
+ssize_t scst_dev_sysfs_work(struct scst_device *dev, scst_dev_work_fn fn,
+			    u64 arg, size_t count);
 
 /*
  * Commands: target driver side

@@ -524,6 +524,10 @@ static int scst_local_queuecommand(struct Scsi_Host *shost,
 		return 0;
 	}
 
+	SCST_TGTT_TRACE(&scst_local_tgtt, SCST_TRACE_SCSI,
+			"%s lun %llu cdb %*phN",
+			dev_name(&shost->shost_gendev), sc->device->lun,
+			(int)min_t(unsigned int, sc->cmd_len, 16), sc->cmnd);
 	int_to_scsilun(sc->device->lun, &lun);
 	cmd = scst_rx_cmd(sess->scst_sess, lun.scsi_lun, sizeof(lun),
 			  sc->cmnd, sc->cmd_len, true);
@@ -851,6 +855,10 @@ static int scst_local_add_session(struct scst_local_tgt *tgt, const char *name)
 	}
 
 	scst_local_add_host_link(sess);
+	SCST_TGTT_TRACE(&scst_local_tgtt, SCST_TRACE_MGMT,
+			"session %s of target %s added (%s)", name,
+			scst_get_tgt_name(tgt->scst_tgt),
+			dev_name(&sess->shost->shost_gendev));
 	list_add_tail(&sess->sess_entry, &tgt->sess_list);
 	spin_lock_irq(&sess->lock);
 	sess->rescan_allowed = true;
@@ -917,6 +925,8 @@ static int scst_local_add_tgt(const char *name, struct scst_local_tgt **out)
 	tgt->scst_tgt = scst_tgt;
 	scst_tgt_set_tgt_priv(scst_tgt, tgt);
 	list_add_tail(&tgt->tgt_entry, &scst_local_tgts);
+	SCST_TGTT_TRACE(&scst_local_tgtt, SCST_TRACE_MGMT,
+			"target %s added", name);
 	*out = tgt;
 	return 0;
 }

@@ -623,6 +623,8 @@ void scst_unregister_virtual_dev_driver(struct scst_dev_type *devt)
 	}
 	mutex_unlock(&scst_mutex);
 
+	/* no attribute work may call into the handler module any more */
+	scst_sysfs_cancel_devt_work(devt);
 	scst_devt_sysfs_del(devt);
 	PRINT_INFO("device handler %s unregistered", devt->name);
 }
@@ -759,6 +761,11 @@ static bool scst_dev_tgt_devs_gone(struct scst_device *dev)
 	return res;
 }
 
+static bool scst_dev_mgmt_idle(struct scst_device *dev)
+{
+	return READ_ONCE(dev->mgmt_busy) == 0;
+}
+
 int scst_unregister_virtual_device(struct scst_device *dev)
 {
 	mutex_lock(&scst_mutex);
@@ -774,6 +781,8 @@ int scst_unregister_virtual_device(struct scst_device *dev)
 
 	/* I_T_L nexuses of deleted LUNs may still be being reaped */
 	wait_event(scst_mgmt_waitq, scst_dev_tgt_devs_gone(dev));
+	/* attribute work that found the device before it was unlinked */
+	wait_event(scst_mgmt_waitq, scst_dev_mgmt_idle(dev));
 	scst_dev_sysfs_del(dev);
 	if (dev->handler->detach)
 		dev->handler->detach(dev);

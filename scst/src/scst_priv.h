@@ -246,37 +246,9 @@ extern struct kobj_attribute scst_trace_level_attr;
 extern struct kobj_attribute scst_tgtt_trace_level_attr;
 extern struct kobj_attribute scst_devt_trace_level_attr;
 
-/* trace_level bits; "value <hex>" takes the same numbers */
-#define SCST_TRACE_OUT_OF_MEM		0x00000001UL
-#define SCST_TRACE_MINOR		0x00000002UL
-#define SCST_TRACE_SG			0x00000004UL
-#define SCST_TRACE_MEM			0x00000008UL
-#define SCST_TRACE_BUFF			0x00000010UL
-#define SCST_TRACE_ENTRYEXIT		0x00000020UL
-#define SCST_TRACE_PID			0x00000040UL
-#define SCST_TRACE_LINE			0x00000080UL
-#define SCST_TRACE_FUNCTION		0x00000100UL
-#define SCST_TRACE_DEBUG		0x00000200UL
-#define SCST_TRACE_SPECIAL		0x00000400UL
-#define SCST_TRACE_SCSI			0x00000800UL
-#define SCST_TRACE_MGMT			0x00001000UL
-#define SCST_TRACE_MGMT_DBG		0x00002000UL
-#define SCST_TRACE_FLOW_CONTROL		0x00004000UL
-#define SCST_TRACE_PRES			0x00008000UL
-#define SCST_TRACE_RETRY		0x00010000UL
-#define SCST_TRACE_SCSI_SERIALIZING	0x00020000UL
-#define SCST_TRACE_DEBUG_TM		0x00040000UL
-#define SCST_TRACE_ALL			0x0007ffffUL
-/* no per-command or per-TMF output by default: dmesg stays quiet */
-#define SCST_TRACE_DEFAULT	(SCST_TRACE_OUT_OF_MEM | SCST_TRACE_MINOR | \
-				 SCST_TRACE_PID | SCST_TRACE_LINE | \
-				 SCST_TRACE_FUNCTION | SCST_TRACE_SPECIAL)
-
-extern unsigned long scst_trace_mask;
-
 static inline bool scst_tracing(unsigned long bits)
 {
-	return unlikely(READ_ONCE(scst_trace_mask) & bits);
+	return scst_trace_on(NULL, bits);
 }
 
 /* Output enabled by trace_level; costs one load when the bit is clear */
@@ -287,6 +259,9 @@ static inline bool scst_tracing(unsigned long bits)
 	} while (0)
 
 int scst_tm_trace_mcmds(char *buf, int n, int *left);
+
+/* Unregistering handler: fail its queued sysfs work, wait for the running */
+void scst_sysfs_cancel_devt_work(struct scst_dev_type *devt);
 
 /* sessions/<sess>/lun<N>/ of a published tgt_dev; scst_mutex held */
 void scst_tgt_dev_sysfs_add(struct scst_tgt_dev *tgt_dev);

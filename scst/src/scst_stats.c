@@ -542,6 +542,7 @@ struct kobj_attribute scst_trace_mcmds_attr =
  * of their own with the same syntax.
  */
 unsigned long scst_trace_mask = SCST_TRACE_DEFAULT;
+EXPORT_SYMBOL_GPL(scst_trace_mask);
 
 static const struct {
 	const char *name;

@@ -16,8 +16,19 @@
  * tgt->mgmt_busy while it runs, and scst_unregister_target() waits for
  * that, so the target, its groups and the driver stay valid meanwhile.
  *
- * show() callbacks never wait for the work thread.  Simple attribute
- * stores run synchronously under scst_mutex.
+ * Work on a device (block, suspend, the long-running attributes of
+ * handlers through scst_dev_sysfs_work()) likewise increments
+ * dev->mgmt_busy, which scst_unregister_virtual_device() waits for.
+ *
+ * The rule for attribute stores: a write that can block for long (waits
+ * for commands or I/O, drains, flushes, opens or closes a backing store,
+ * starts or stops threads) goes through the work thread, so that it is
+ * serialised with the management commands and the writer gets EAGAIN
+ * instead of hanging.  Quick, purely in-memory changes (counters, masks,
+ * identification strings, tunables) run synchronously in the writer's
+ * context, under scst_mutex where they touch shared lists.  Values are
+ * always validated synchronously, so that a bad one fails at once with
+ * EINVAL.  show() callbacks never wait for the work thread.
  */
 
 #include <linux/module.h>
@@ -35,7 +46,7 @@
 
 #include "scst_priv.h"
 
-#define SCST_SYSFS_WAIT			(15 * HZ)
+#define SCST_SYSFS_WAIT_SEC		15
 #define SCST_MAX_PARAMS			32
 #define SCST_DEF_MAX_TGT_DEV_CMDS	64
 #define SCST_MAX_BLACK_HOLE		4
@@ -48,6 +59,22 @@ static struct kobject *scst_dg_kobj;
 static struct kobject *scst_sgv_kobj;
 
 static int scst_threads_default;
+
+/*
+ * For tests only: how long a writer waits for its work before EAGAIN, so
+ * that a test need not keep a command stuck for 15 s.  Never above 15 s,
+ * the limit management tools are written for.
+ */
+static unsigned int scst_sysfs_wait_sec = SCST_SYSFS_WAIT_SEC;
+module_param_named(sysfs_wait_sec, scst_sysfs_wait_sec, uint, 0644);
+MODULE_PARM_DESC(sysfs_wait_sec,
+		 "seconds a sysfs writer waits before EAGAIN (test only, 1..15)");
+
+static unsigned long scst_sysfs_wait(void)
+{
+	return clamp_val(READ_ONCE(scst_sysfs_wait_sec), 1,
+			 SCST_SYSFS_WAIT_SEC) * HZ;
+}
 
 struct kobject *scst_get_main_kobj(void)
 {
@@ -191,6 +218,10 @@ struct scst_sysfs_work {
 	char *buf;		/* what was written, trailing white space cut */
 	char *name[3];		/* names of the addressed object */
 	long arg;
+	/* scst_dev_sysfs_work(): fn of handler devt (compared, not used) */
+	struct scst_dev_type *devt;
+	scst_dev_work_fn dev_fn;
+	u64 dev_arg;
 };
 
 static LIST_HEAD(scst_work_list);
@@ -200,6 +231,8 @@ static DECLARE_WAIT_QUEUE_HEAD(scst_work_idle_waitq);
 static unsigned int scst_work_pending;	/* queued or running, work_lock */
 static int scst_last_mgmt_res;		/* under scst_work_lock */
 static struct task_struct *scst_uid_task;
+/* handler whose work the thread runs now, under scst_work_lock */
+static struct scst_dev_type *scst_work_cur_devt;
 
 static void scst_work_release(struct kref *kref)
 {
@@ -253,7 +286,7 @@ fail:
 	return NULL;
 }
 
-/* Queue w, wait for it up to SCST_SYSFS_WAIT and drop the caller's ref */
+/* Queue w, wait for it up to the wait limit and drop the caller's ref */
 static ssize_t scst_work_run(struct scst_sysfs_work *w, size_t count)
 {
 	int res;
@@ -265,7 +298,7 @@ static ssize_t scst_work_run(struct scst_sysfs_work *w, size_t count)
 	spin_unlock(&scst_work_lock);
 	wake_up(&scst_work_waitq);
 
-	if (wait_for_completion_timeout(&w->done, SCST_SYSFS_WAIT)) {
+	if (wait_for_completion_timeout(&w->done, scst_sysfs_wait())) {
 		res = w->res;
 	} else {
 		PRINT_INFO("management command still running; its result will be in last_sysfs_mgmt_res");
@@ -296,10 +329,56 @@ static struct scst_sysfs_work *scst_work_next(void)
 	spin_lock(&scst_work_lock);
 	w = list_first_entry_or_null(&scst_work_list, struct scst_sysfs_work,
 				     entry);
-	if (w)
+	if (w) {
 		list_del_init(&w->entry);
+		scst_work_cur_devt = w->devt;
+	}
 	spin_unlock(&scst_work_lock);
 	return w;
+}
+
+/*
+ * Publish the result of w and drop the list's ref; ran says whether the
+ * thread ran it (rather than a cancellation).
+ */
+static void scst_work_finish(struct scst_sysfs_work *w, int res, bool ran)
+{
+	w->res = res < 0 ? res : 0;
+	spin_lock(&scst_work_lock);
+	scst_last_mgmt_res = w->res;
+	scst_work_pending--;
+	if (ran)
+		scst_work_cur_devt = NULL;
+	spin_unlock(&scst_work_lock);
+	complete(&w->done);
+	wake_up_all(&scst_work_idle_waitq);
+	scst_work_put(w);
+}
+
+/*
+ * The handler devt unregisters: its queued work must not call into the
+ * module any more (it may be unloaded next), so fail it with -ENOENT, and
+ * wait for the one the thread may be running.
+ */
+void scst_sysfs_cancel_devt_work(struct scst_dev_type *devt)
+{
+	struct scst_sysfs_work *w, *tmp;
+	LIST_HEAD(list);
+
+	spin_lock(&scst_work_lock);
+	list_for_each_entry_safe(w, tmp, &scst_work_list, entry)
+		if (w->devt == devt)
+			list_move_tail(&w->entry, &list);
+	spin_unlock(&scst_work_lock);
+	list_for_each_entry_safe(w, tmp, &list, entry) {
+		list_del_init(&w->entry);
+		PRINT_ERROR("handler %s unregistered before its queued work ran",
+			    devt->name);
+		scst_work_finish(w, -ENOENT, false);
+	}
+	if (current != scst_uid_task)
+		wait_event(scst_work_idle_waitq,
+			   READ_ONCE(scst_work_cur_devt) != devt);
 }
 
 static int scst_uid_thread(void *arg)
@@ -318,19 +397,12 @@ static int scst_uid_thread(void *arg)
 			continue;
 		}
 		res = w->fn(w);
-		w->res = res < 0 ? res : 0;
 		/* the verb only: arguments may carry credentials */
 		SCST_TRACE(SCST_TRACE_MGMT, "mgmt %.*s (%s) result %d",
 			   w->buf ? (int)strcspn(w->buf, " \t") : 0,
 			   w->buf ? w->buf : "",
-			   w->name[0] ? w->name[0] : "", w->res);
-		spin_lock(&scst_work_lock);
-		scst_last_mgmt_res = w->res;
-		scst_work_pending--;
-		spin_unlock(&scst_work_lock);
-		complete(&w->done);
-		wake_up_all(&scst_work_idle_waitq);
-		scst_work_put(w);
+			   w->name[0] ? w->name[0] : "", res < 0 ? res : 0);
+		scst_work_finish(w, res, true);
 	}
 	return 0;
 }
@@ -371,6 +443,78 @@ static void scst_work_put_tgt(struct scst_tgt *tgt)
 	mutex_unlock(&scst_mutex);
 	wake_up_all(&scst_mgmt_waitq);
 }
+
+/*
+ * Look up the device a work item addresses and pin it (mgmt_busy).  Work
+ * of a handler (w->devt set) also pins the handler module, whose function
+ * it calls; the lookup fails once the module started unloading.
+ */
+static struct scst_device *scst_work_get_dev(struct scst_sysfs_work *w)
+{
+	struct scst_device *dev;
+
+	mutex_lock(&scst_mutex);
+	dev = scst_find_dev(w->name[0]);
+	if (dev && w->devt &&
+	    (dev->handler != w->devt || !try_module_get(w->devt->owner)))
+		dev = NULL;
+	if (dev)
+		dev->mgmt_busy++;
+	mutex_unlock(&scst_mutex);
+	if (!dev)
+		PRINT_ERROR("device %s no longer exists", w->name[0]);
+	return dev;
+}
+
+static void scst_work_put_dev(struct scst_sysfs_work *w,
+			      struct scst_device *dev)
+{
+	mutex_lock(&scst_mutex);
+	dev->mgmt_busy--;
+	mutex_unlock(&scst_mutex);
+	wake_up_all(&scst_mgmt_waitq);
+	if (w->devt)
+		module_put(w->devt->owner);
+}
+
+static int scst_dev_fn_work(struct scst_sysfs_work *w)
+{
+	struct scst_device *dev = scst_work_get_dev(w);
+	int rc;
+
+	if (!dev)
+		return -ENOENT;
+	rc = w->dev_fn(dev, w->dev_arg);
+	scst_work_put_dev(w, dev);
+	return rc;
+}
+
+/*
+ * Run fn(dev, arg) in the work thread.  devt is NULL for the core's own
+ * device attributes (fn is in scst.ko, no module to pin).
+ */
+static ssize_t scst_queue_dev_work(struct scst_device *dev,
+				   struct scst_dev_type *devt,
+				   scst_dev_work_fn fn, u64 arg, size_t count)
+{
+	struct scst_sysfs_work *w;
+
+	w = scst_work_alloc(scst_dev_fn_work, NULL, count, dev->virt_name,
+			    NULL, NULL);
+	if (!w)
+		return -ENOMEM;
+	w->devt = devt;
+	w->dev_fn = fn;
+	w->dev_arg = arg;
+	return scst_work_run(w, count);
+}
+
+ssize_t scst_dev_sysfs_work(struct scst_device *dev, scst_dev_work_fn fn,
+			    u64 arg, size_t count)
+{
+	return scst_queue_dev_work(dev, dev->handler, fn, arg, count);
+}
+EXPORT_SYMBOL_GPL(scst_dev_sysfs_work);
 
 /* ---------------------------------------------------------------------
  * kobject types: release() only signals the waiting *_sysfs_del()
@@ -634,15 +778,26 @@ static ssize_t scst_suspend_show(struct kobject *kobj,
 	return sysfs_emit(buf, "%d\n", scst_get_suspend_count());
 }
 
+static int scst_suspend_work(struct scst_sysfs_work *w)
+{
+	/* a timeout of 0 jiffies waits as long as it takes */
+	int rc = scst_suspend_activity((unsigned long)w->arg * HZ);
+
+	if (rc)
+		PRINT_ERROR("suspend: failed to suspend activity: %d", rc);
+	return rc;
+}
+
 /*
- * Suspending waits for commands and resuming must stay possible while a
- * suspend waits, so neither goes through the work thread.
+ * Suspending waits for the executing commands: it runs as work.  Resuming
+ * is quick and must stay possible while a suspend waits (or while other
+ * work is stuck), so it runs synchronously.
  */
 static ssize_t scst_suspend_store(struct kobject *kobj,
 				  struct kobj_attribute *attr,
 				  const char *buf, size_t count)
 {
-	int v, rc;
+	int v;
 
 	if (scst_get_int(buf, count, &v)) {
 		PRINT_ERROR("suspend: write seconds to wait (>0), 0 to wait forever or <0 to resume");
@@ -656,11 +811,8 @@ static ssize_t scst_suspend_store(struct kobject *kobj,
 		scst_resume_activity();
 		return count;
 	}
-	/* a timeout of 0 jiffies waits as long as it takes */
-	rc = scst_suspend_activity((unsigned long)v * HZ);
-	if (rc)
-		PRINT_ERROR("suspend: failed to suspend activity: %d", rc);
-	return rc ? rc : count;
+	return scst_queue_work(scst_suspend_work, NULL, count, NULL, NULL,
+			       NULL, v);
 }
 
 /* Tunables kept for compatibility: accepted, checked and stored */
@@ -1269,7 +1421,16 @@ static ssize_t scst_dev_block_show(struct kobject *kobj,
 			  READ_ONCE(scst_kobj_dev(kobj)->block_count));
 }
 
-/* "1": block and wait for the queue to drain, "11": do not wait, "0": unblock */
+static int scst_dev_block_work(struct scst_device *dev, u64 arg)
+{
+	return scst_block_dev(dev, true);
+}
+
+/*
+ * "1": block and wait for the executing commands (as work, it may take
+ * long), "11": block without waiting, "0": unblock (both quick, and
+ * unblocking must remain possible while work is stuck).
+ */
 static ssize_t scst_dev_block_store(struct kobject *kobj,
 				    struct kobj_attribute *attr,
 				    const char *buf, size_t count)
@@ -1280,9 +1441,10 @@ static ssize_t scst_dev_block_store(struct kobject *kobj,
 
 	if (scst_get_word(buf, count, w, sizeof(w)))
 		w[0] = '\0';
-	if (!strcmp(w, "1")) {
-		rc = scst_block_dev(dev, true);
-	} else if (!strcmp(w, "11")) {
+	if (!strcmp(w, "1"))
+		return scst_queue_dev_work(dev, NULL, scst_dev_block_work, 0,
+					   count);
+	if (!strcmp(w, "11")) {
 		rc = scst_block_dev(dev, false);
 	} else if (!strcmp(w, "0")) {
 		if (READ_ONCE(dev->block_count) <= 0) {

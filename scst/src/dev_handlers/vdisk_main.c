@@ -577,6 +577,9 @@ static ssize_t vdisk_add_device(const struct vdisk_type *vt,
 	}
 	pr_info("vdisk: %s: %s device, %llu blocks of %u bytes\n", name,
 		vt->name, vdev->pg.nr_blocks, 1U << vdev->block_shift);
+	SCST_DEVT_TRACE(vdisk_devt(vt), SCST_TRACE_MGMT,
+			"vdisk: %s: added (%s, %s)", name, vt->name,
+			vdev->active ? "active" : "inactive");
 	return 0;
 
 free_unopened:
@@ -650,6 +653,8 @@ static ssize_t vdisk_del_device(const struct vdisk_type *vt, const char *name)
 	vdev = vdisk_find(vt, name);
 	if (vdev) {
 		ret = vdisk_remove(vdev);
+		SCST_DEVT_TRACE(vdisk_devt(vt), SCST_TRACE_MGMT,
+				"vdisk: %s: deleted: %d", name, ret);
 	} else {
 		pr_err("vdisk: %s: no such %s device\n", name, vt->name);
 		ret = -ENOENT;
@@ -702,12 +707,26 @@ static ssize_t vcdrom_del(const char *name)
 }
 
 /*
+ * Every command, if the handler's own trace_level has "scsi": one handler
+ * (fileio, blockio or nullio) can be watched without the others' output.
+ */
+static enum scst_exec_res vdisk_traced_exec(struct scst_cmd *cmd)
+{
+	SCST_DEVT_TRACE(cmd->dev->handler, SCST_TRACE_SCSI,
+			"vdisk: %s: %s cdb %*phN lba %llu blocks %u",
+			cmd->dev->virt_name, cmd->dev->handler->name,
+			(int)min(cmd->cdb_len, 16U), cmd->cdb, cmd->lba,
+			cmd->nr_blocks);
+	return vdisk_exec(cmd);
+}
+
+/*
  * Handler templates
  */
 #define VDISK_DEVT_COMMON				\
 	.type = TYPE_DISK,				\
 	.exec_atomic = 0,				\
-	.exec = vdisk_exec,				\
+	.exec = vdisk_traced_exec,			\
 	.attach = vdisk_attach,				\
 	.detach = vdisk_detach,				\
 	.opcode_supported = vdisk_opcode_supported

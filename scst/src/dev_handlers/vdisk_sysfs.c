@@ -8,6 +8,13 @@
  * line so that scstadmin saves it.  Every write is validated completely
  * before anything changes; identification changes raise INQUIRY DATA HAS
  * CHANGED on every I_T nexus.
+ *
+ * Writes that open, close, flush or resize the backing store (active,
+ * sync, resync_size, size and size_mb) may take long: after validation
+ * they run in the core's sysfs work thread (scst_dev_sysfs_work()), so
+ * that they are serialised with device deletion and the writer gets
+ * EAGAIN instead of hanging.  The other writes only change memory and
+ * stay synchronous.
  */
 #include <linux/kobject.h>
 #include <linux/sysfs.h>
@@ -18,9 +25,14 @@
 /* Longest value accepted by a store */
 #define VDISK_ATTR_MAX		128
 
+static struct scst_device *kobj_dev(struct kobject *kobj)
+{
+	return container_of(kobj, struct scst_device, dev_kobj);
+}
+
 static struct vdisk_dev *kobj_vdev(struct kobject *kobj)
 {
-	return container_of(kobj, struct scst_device, dev_kobj)->dh_priv;
+	return kobj_dev(kobj)->dh_priv;
 }
 
 static __printf(3, 4) ssize_t vdisk_emit(char *buf, bool key,
@@ -144,6 +156,20 @@ static ssize_t size_mb_show(struct kobject *kobj, struct kobj_attribute *attr,
 			  READ_ONCE(vdev->size) >> 20);
 }
 
+/* Work: new capacity in bytes */
+static int vdisk_size_work(struct scst_device *dev, u64 size)
+{
+	struct vdisk_dev *vdev = dev->dh_priv;
+	int ret;
+
+	mutex_lock(&vdev->mutex);
+	ret = vdisk_resize(vdev, size);
+	if (!ret)
+		set_bit(VDISK_KEY_SIZE, vdev->keys);
+	mutex_unlock(&vdev->mutex);
+	return ret;
+}
+
 /* nullio only: the capacity is whatever the administrator says */
 static ssize_t vdisk_size_store(struct kobject *kobj, const char *buf,
 				size_t count, unsigned int shift)
@@ -151,19 +177,14 @@ static ssize_t vdisk_size_store(struct kobject *kobj, const char *buf,
 	struct vdisk_dev *vdev = kobj_vdev(kobj);
 	char val[VDISK_ATTR_MAX];
 	u64 v;
-	int ret;
 
 	if (vdisk_get_val(buf, count, val) || scst_parse_u64(val, &v) ||
 	    v > (LLONG_MAX >> shift)) {
 		pr_err("vdisk: %s: invalid size\n", vdev->name);
 		return -EINVAL;
 	}
-	mutex_lock(&vdev->mutex);
-	ret = vdisk_resize(vdev, v << shift);
-	if (!ret)
-		set_bit(VDISK_KEY_SIZE, vdev->keys);
-	mutex_unlock(&vdev->mutex);
-	return ret ? ret : count;
+	return scst_dev_sysfs_work(kobj_dev(kobj), vdisk_size_work, v << shift,
+				   count);
 }
 
 static ssize_t size_store(struct kobject *kobj, struct kobj_attribute *attr,
@@ -200,47 +221,67 @@ static ssize_t active_show(struct kobject *kobj, struct kobj_attribute *attr,
 			  READ_ONCE(vdev->active));
 }
 
+/* Work: opens or closes the backing store; closing waits for its I/O */
+static int vdisk_active_work(struct scst_device *dev, u64 active)
+{
+	return vdisk_set_active(dev->dh_priv, active);
+}
+
 static ssize_t active_store(struct kobject *kobj, struct kobj_attribute *attr,
 			    const char *buf, size_t count)
 {
 	struct vdisk_dev *vdev = kobj_vdev(kobj);
 	char val[VDISK_ATTR_MAX];
 	bool v;
-	int ret;
 
 	if (vdisk_get_val(buf, count, val) || scst_parse_bool(val, &v)) {
 		pr_err("vdisk: %s: invalid active value: 0 or 1 expected\n",
 		       vdev->name);
 		return -EINVAL;
 	}
-	ret = vdisk_set_active(vdev, v);
-	return ret ? ret : count;
+	return scst_dev_sysfs_work(kobj_dev(kobj), vdisk_active_work, v,
+				   count);
+}
+
+/* Work: asks the backing store for its size */
+static int vdisk_resync_size_work(struct scst_device *dev, u64 unused)
+{
+	struct vdisk_dev *vdev = dev->dh_priv;
+	int ret;
+
+	mutex_lock(&vdev->mutex);
+	ret = vdisk_resync_size(vdev);
+	mutex_unlock(&vdev->mutex);
+	return ret;
 }
 
 static ssize_t resync_size_store(struct kobject *kobj,
 				 struct kobj_attribute *attr,
 				 const char *buf, size_t count)
 {
-	struct vdisk_dev *vdev = kobj_vdev(kobj);
-	int ret;
-
-	mutex_lock(&vdev->mutex);
-	ret = vdisk_resync_size(vdev);
-	mutex_unlock(&vdev->mutex);
-	return ret ? ret : count;
+	return scst_dev_sysfs_work(kobj_dev(kobj), vdisk_resync_size_work, 0,
+				   count);
 }
 
-static ssize_t sync_store(struct kobject *kobj, struct kobj_attribute *attr,
-			  const char *buf, size_t count)
+/* Work: writes back the whole backing store */
+static int vdisk_sync_work(struct scst_device *dev, u64 unused)
 {
-	struct vdisk_dev *vdev = kobj_vdev(kobj);
+	struct vdisk_dev *vdev = dev->dh_priv;
 	int ret = -EBUSY;
 
 	mutex_lock(&vdev->mutex);
 	if (vdev->active)
 		ret = vdev->vt->ops->flush_sync(vdev);
+	else
+		pr_err("vdisk: %s: not active\n", vdev->name);
 	mutex_unlock(&vdev->mutex);
-	return ret ? ret : count;
+	return ret;
+}
+
+static ssize_t sync_store(struct kobject *kobj, struct kobj_attribute *attr,
+			  const char *buf, size_t count)
+{
+	return scst_dev_sysfs_work(kobj_dev(kobj), vdisk_sync_work, 0, count);
 }
 
 static ssize_t opt_trans_len_show(struct kobject *kobj,
