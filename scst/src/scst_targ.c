@@ -656,7 +656,14 @@ static void scst_dev_exec_dec(struct scst_device *dev)
 		return;
 	if (wq_has_sleeper(&dev->on_dev_waitq))
 		wake_up_all(&dev->on_dev_waitq);
-	if (unlikely(!list_empty_careful(&dev->dp_excl_wait_list)))
+	/*
+	 * An exclusive command that saw us still counted may not be on
+	 * dp_excl_wait_list yet, so test the block (taken before it
+	 * counted itself; ordered by the atomic RMWs on on_dev_cmd_count),
+	 * not the list: scst_excl_wake() takes dev_lock, so it runs after
+	 * that command has parked.
+	 */
+	if (unlikely(READ_ONCE(dev->block_count)))
 		scst_excl_wake(dev);
 }
 
