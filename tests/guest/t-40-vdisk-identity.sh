@@ -4,7 +4,11 @@
 # (10)/(16), MODE SENSE (caching and control pages, block descriptor, WP),
 # REPORT SUPPORTED OPERATION CODES, for vdisk_fileio (512 and 4096 byte
 # blocks), vdisk_blockio (brd) and vdisk_nullio; a second target port;
-# read-only LUNs and read-only devices refuse writes with DATA PROTECT.
+# read-only LUNs and read-only devices refuse writes with DATA PROTECT;
+# the attributes scsi_device_name, eui64_id, inq_vend_specific (VPD 83h
+# designators, INQUIRY vendor specific bytes, INQUIRY DATA HAS CHANGED),
+# lb_per_pb_exp (READ CAPACITY(16), CAPACITY DATA HAS CHANGED) and nullio's
+# read_zero, including refused values.
 set -euo pipefail
 . "$TOP/tests/lib/scst-test-lib.sh"
 
@@ -401,6 +405,318 @@ for k in "${!SERIAL[@]}"; do
 done
 check_eq "${SERIAL[$T2/nul0]}" "${SERIAL[$T/nul0]}" "nul0 serial number through $T2 vs $T"
 check_eq "${NAA[$T2/nul0]}" "${NAA[$T/nul0]}" "nul0 NAA designator through $T2 vs $T"
+
+# --------------------------------------------------------------------------
+# Identity and geometry attributes of the classic contract: scsi_device_name,
+# eui64_id, inq_vend_specific, lb_per_pb_exp and nullio's read_zero.
+
+# lu_desig SG DEV TYPE: "CODESET LENGTH HEX" of the designator of TYPE
+# associated with the logical unit in VPD 83h; empty if there is none.
+lu_desig() {
+	local off=4 a t l i id r=''
+	vpd_page "$1" "$2" 83
+	while [ $off -lt "$NB" ]; do
+		a=$(((16#${B[$((off + 1))]} >> 4) & 3))
+		t=$((16#${B[$((off + 1))]} & 15))
+		l=$((16#${B[$((off + 3))]}))
+		[ $((off + 4 + l)) -le "$NB" ] || fail "$2: VPD 83h: designator at $off overruns the page"
+		if [ "$a/$t" = "0/$3" ]; then
+			[ -z "$r" ] || fail "$2: VPD 83h: two LU designators of type $3"
+			id=
+			for ((i = off + 4; i < off + 4 + l; i++)); do id+=${B[$i]}; done
+			r="$((16#${B[$off]} & 15)) $l $id"
+		fi
+		off=$((off + 4 + l))
+	done
+	echo "$r"
+}
+
+# desig_is SG DEV TYPE WANT WHAT: lu_desig must print WANT (the
+# assignment makes a failure inside lu_desig end the test)
+desig_is() {
+	local r
+	r=$(lu_desig "$1" "$2" "$3")
+	check_eq "$r" "$4" "$5"
+}
+
+# vend_bytes SG DEV: bytes 36..55 of the standard INQUIRY data, as hex
+vend_bytes() {
+	local i s=
+	scsi_in "$1" 96 "$W/inqv.$2" 12 00 00 00 60 00
+	expect_good "$2: INQUIRY"
+	load_bytes "$W/inqv.$2"
+	[ "$NB" -ge 56 ] || fail "$2: standard INQUIRY returned only $NB bytes"
+	for ((i = 36; i < 56; i++)); do s+=${B[$i]}; done
+	echo "$s"
+}
+
+vend_is() {
+	local r
+	r=$(vend_bytes "$1" "$2")
+	check_eq "$r" "$3" "$4"
+}
+
+# hexstr STRING: the bytes of STRING as lower case hex
+hexstr() {
+	local LC_ALL=C s=$1 i h=
+	for ((i = 0; i < ${#s}; i++)); do printf -v h '%s%02x' "$h" "'${s:i:1}"; done
+	echo "$h"
+}
+
+# sg3_hex CMD...: the response data an sg3_utils command prints with -HH
+# (hex bytes only, no offsets or ASCII) as one lower case hex string
+sg3_hex() {
+	local out
+	out=$("$@" -HH) || fail "$* -HH failed: $out"
+	grep -E '^[0-9a-f]{2}( |$)' <<<"$out" | tr -d ' \n'
+}
+
+# expect_ua WHAT SENSE SG...: the next command of every SG gets the UA
+# (once), then TEST UNIT READY is GOOD again.
+expect_ua() {
+	local what=$1 sense=$2 sg
+	shift 2
+	for sg in "$@"; do
+		scsi_cmd "$sg" 00 00 00 00 00 00
+		expect_sense "$what: UA on $sg" "$sense"
+		scsi_cmd "$sg" 00 00 00 00 00 00
+		expect_good "$what: TUR on $sg after the UA"
+	done
+}
+
+# no_ua WHAT SG...: nothing pending
+no_ua() {
+	local what=$1 sg
+	shift
+	for sg in "$@"; do
+		scsi_cmd "$sg" 00 00 00 00 00 00
+		expect_good "$what: no UA on $sg"
+	done
+}
+
+# key_is ATTR 0|1: whether the "[key]" marker line is there
+key_is() {
+	local k=0
+	[ "$(sed -n 2p "$1")" != "[key]" ] || k=1
+	check_eq "$k" "$2" "[key] mark of $1"
+}
+
+# rejected ATTR VALUE DEV NAME SG...: the write fails with EINVAL and a
+# kernel message naming the device and attribute, the attribute and the
+# [key] mark stay, no UA is queued.
+rejected() {
+	local attr=$1 val=$2 dev=$3 name=$4 old mark
+	shift 4
+	old=$(cat "$attr")
+	mark=$(dmesg_mark)
+	must_fail "$attr" "$EINVAL" "$val"
+	check_eq "$(cat "$attr")" "$old" "$attr after refused '$val'"
+	dmesg_has "$mark" "vdisk: $dev: invalid $name" ||
+		fail "no kernel message naming $dev and $name for '$val'"
+	no_ua "$name '$val' refused" "$@"
+}
+
+sgN=$(sg_for_lun "$T" s1 3)
+sgN2=$(sg_for_lun "$T2" s2 0)
+sgF=$(sg_for_lun "$T" s1 0)
+sgB=$(sg_for_lun "$T" s1 2)
+for sg in "$sgN" "$sgN2" "$sgF" "$sgB"; do tur_until_good "$sg" >/dev/null; done
+zero20=$(printf '%040d' 0)
+
+step "new attributes: defaults"
+for d in fio0 bio0 nul0; do
+	for a in scsi_device_name eui64_id inq_vend_specific; do
+		attr_is "$S/devices/$d/$a" "" "$d: default $a"
+		key_is "$S/devices/$d/$a" 0
+	done
+	[ -e "$S/devices/$d/lb_per_pb_exp" ] || fail "$d has no lb_per_pb_exp"
+done
+attr_is "$S/devices/nul0/read_zero" 0 "nul0: default read_zero"
+key_is "$S/devices/nul0/read_zero" 0
+for d in fio0 bio0; do
+	[ ! -e "$S/devices/$d/read_zero" ] || fail "$d has read_zero (nullio only)"
+done
+desig_is "$sgN" nul0 2 "" "nul0: no EUI-64 designator by default"
+desig_is "$sgN" nul0 8 "" "nul0: no LU SCSI name string by default"
+vend_is "$sgN" nul0 "$zero20" "nul0: INQUIRY bytes 36..55 by default"
+vend_is "$sgF" fio0 "$zero20" "fio0: INQUIRY bytes 36..55 by default"
+
+step "scsi_device_name"
+A=$S/devices/nul0/scsi_device_name
+name=iqn.2026-11.org.example:nul0
+echo "$name" >"$A"
+attr_is "$A" "$name" "nul0 scsi_device_name"
+key_is "$A" 1
+expect_ua "scsi_device_name" "6 3f 03" "$sgN" "$sgN2"
+# 28 characters + NUL: 29 bytes padded to 32
+want="3 32 $(hexstr "$name")00000000"
+desig_is "$sgN" nul0 8 "$want" "nul0: SCSI name string designator (code set, length, bytes)"
+desig_is "$sgN2" nul0 8 "$want" "nul0: SCSI name string designator through $T2"
+desig_is "$sgF" fio0 8 "" "fio0: no LU SCSI name string"
+out=$(sg_vpd -p 0x83 "$sgN") || fail "sg_vpd -p 0x83 failed: $out"
+[[ $out == *"SCSI name string"*"$name"* ]] || fail "sg_vpd -p 0x83 does not show the name: $out"
+out=$(sg3_hex sg_vpd -p 0x83 "$sgN")
+[[ $out == *"03080020$(hexstr "$name")00000000"* ]] ||
+	fail "sg_vpd -p 0x83 -HH lacks the SCSI name string designator: $out"
+long=$(printf 'n%.0s' {1..251})
+echo "$long" >"$A"
+attr_is "$A" "$long" "nul0 scsi_device_name of 251 characters"
+expect_ua "scsi_device_name 251" "6 3f 03" "$sgN" "$sgN2"
+desig_is "$sgN" nul0 8 "3 252 $(hexstr "$long")00" "nul0: longest SCSI name string designator"
+echo "$name" >"$A"
+expect_ua "scsi_device_name" "6 3f 03" "$sgN" "$sgN2"
+rejected "$A" "iqn.x y" nul0 scsi_device_name "$sgN" "$sgN2"
+rejected "$A" "${long}n" nul0 scsi_device_name "$sgN" "$sgN2"
+rejected "$A" $'iqn.\x01x' nul0 scsi_device_name "$sgN" "$sgN2"
+desig_is "$sgN" nul0 8 "$want" "nul0: SCSI name string after refused writes"
+echo >"$A"
+attr_is "$A" "" "nul0 scsi_device_name cleared"
+key_is "$A" 0
+expect_ua "scsi_device_name cleared" "6 3f 03" "$sgN" "$sgN2"
+desig_is "$sgN" nul0 8 "" "nul0: no LU SCSI name string once cleared"
+
+step "eui64_id"
+A=$S/devices/nul0/eui64_id
+echo 0x001405ABCDEF0123 >"$A"
+attr_is "$A" 001405abcdef0123 "nul0 eui64_id (8 bytes)"
+key_is "$A" 1
+expect_ua "eui64_id" "6 3f 03" "$sgN" "$sgN2"
+desig_is "$sgN" nul0 2 "1 8 001405abcdef0123" "nul0: EUI-64 designator"
+desig_is "$sgN2" nul0 2 "1 8 001405abcdef0123" "nul0: EUI-64 designator through $T2"
+out=$(sg_vpd -p 0x83 "$sgN") || fail "sg_vpd -p 0x83 failed: $out"
+[[ $out == *"designator type: EUI-64 based"* && $out == *"0x001405abcdef0123"* ]] ||
+	fail "sg_vpd -p 0x83 does not show the EUI-64 designator: $out"
+out=$(sg3_hex sg_vpd -p 0x83 "$sgN")
+[[ $out == *"01020008001405abcdef0123"* ]] ||
+	fail "sg_vpd -p 0x83 -HH lacks the EUI-64 designator: $out"
+echo 001405abcdef012345678901 >"$A"
+expect_ua "eui64_id 12" "6 3f 03" "$sgN" "$sgN2"
+desig_is "$sgN" nul0 2 "1 12 001405abcdef012345678901" "nul0: EUI-64 based 12-byte designator"
+e16=001405abcdef0123456789abcdef0123
+echo "$e16" >"$A"
+attr_is "$A" "$e16" "nul0 eui64_id (16 bytes)"
+expect_ua "eui64_id 16" "6 3f 03" "$sgN" "$sgN2"
+desig_is "$sgN" nul0 2 "1 16 $e16" "nul0: EUI-64 based 16-byte designator"
+rejected "$A" 001405abcdef01 nul0 eui64_id "$sgN" "$sgN2"
+rejected "$A" 001405abcdef01234567 nul0 eui64_id "$sgN" "$sgN2"
+rejected "$A" 001405abcdef012g nul0 eui64_id "$sgN" "$sgN2"
+rejected "$A" "${e16}00" nul0 eui64_id "$sgN" "$sgN2"
+desig_is "$sgN" nul0 2 "1 16 $e16" "nul0: EUI-64 designator after refused writes"
+# the other designators are still there
+v=$(lu_desig "$sgN" nul0 3)
+[ -n "$v" ] || fail "nul0: NAA designator gone with eui64_id"
+echo >"$A"
+attr_is "$A" "" "nul0 eui64_id cleared"
+key_is "$A" 0
+expect_ua "eui64_id cleared" "6 3f 03" "$sgN" "$sgN2"
+desig_is "$sgN" nul0 2 "" "nul0: no EUI-64 designator once cleared"
+
+step "inq_vend_specific"
+A=$S/devices/nul0/inq_vend_specific
+echo "VS bytes 01" >"$A"
+attr_is "$A" "VS bytes 01" "nul0 inq_vend_specific"
+key_is "$A" 1
+expect_ua "inq_vend_specific" "6 3f 03" "$sgN" "$sgN2"
+want=$(hexstr "VS bytes 01         ")
+vend_is "$sgN" nul0 "$want" "nul0: INQUIRY bytes 36..55 (space padded)"
+vend_is "$sgN2" nul0 "$want" "nul0: INQUIRY bytes 36..55 through $T2"
+vend_is "$sgF" fio0 "$zero20" "fio0: INQUIRY bytes 36..55 unchanged"
+check_inquiry "$sgN" nul0 "$nul_vendor"
+out=$(sg3_hex sg_inq "$sgN")
+check_eq "${out:72:40}" "$want" "nul0: bytes 36..55 per sg_inq -HH"
+echo "01234567890123456789" >"$A"
+expect_ua "inq_vend_specific 20" "6 3f 03" "$sgN" "$sgN2"
+vend_is "$sgN" nul0 "$(hexstr 01234567890123456789)" "nul0: 20 vendor specific bytes"
+rejected "$A" "012345678901234567890" nul0 inq_vend_specific "$sgN" "$sgN2"
+rejected "$A" $'a\tb' nul0 inq_vend_specific "$sgN" "$sgN2"
+attr_is "$A" "01234567890123456789" "nul0 inq_vend_specific after refused writes"
+echo >"$A"
+attr_is "$A" "" "nul0 inq_vend_specific cleared"
+key_is "$A" 0
+expect_ua "inq_vend_specific cleared" "6 3f 03" "$sgN" "$sgN2"
+vend_is "$sgN" nul0 "$zero20" "nul0: INQUIRY bytes 36..55 zero once cleared"
+
+step "lb_per_pb_exp"
+# readcap_exp SG: LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT per sg_readcap
+readcap_exp() {
+	local out
+	out=$(sg_readcap -l "$1") || fail "sg_readcap -l $1 failed: $out"
+	[[ $out =~ Logical\ blocks\ per\ physical\ block\ exponent=([0-9]+) ]] ||
+		fail "sg_readcap -l $1 shows no exponent: $out"
+	echo "${BASH_REMATCH[1]}"
+}
+exp_is() {
+	local r
+	r=$(readcap_exp "$1")
+	check_eq "$r" "$2" "$3"
+}
+A=$S/devices/fio0/lb_per_pb_exp
+attr_is "$A" 0 "fio0 default lb_per_pb_exp"
+key_is "$A" 0
+exp_is "$sgF" 0 "fio0: exponent by default"
+echo 3 >"$A"
+attr_is "$A" 3 "fio0 lb_per_pb_exp"
+key_is "$A" 1
+expect_ua "lb_per_pb_exp" "6 2a 09" "$sgF"
+exp_is "$sgF" 3 "fio0: exponent after the write"
+echo 15 >"$A"
+expect_ua "lb_per_pb_exp 15" "6 2a 09" "$sgF"
+exp_is "$sgF" 15 "fio0: exponent 15"
+rejected "$A" 16 fio0 lb_per_pb_exp "$sgF"
+rejected "$A" -1 fio0 lb_per_pb_exp "$sgF"
+rejected "$A" x fio0 lb_per_pb_exp "$sgF"
+exp_is "$sgF" 15 "fio0: exponent after refused writes"
+echo >"$A"
+attr_is "$A" 0 "fio0 lb_per_pb_exp back to the default"
+key_is "$A" 0
+expect_ua "lb_per_pb_exp default" "6 2a 09" "$sgF"
+exp_is "$sgF" 0 "fio0: exponent back to 0"
+# blockio: the default follows the physical block size of the bdev, an
+# explicit value overrides it, also across re-activation
+pbs=$(cat /sys/block/ram0/queue/physical_block_size)
+dexp=0
+while [ $((512 << dexp)) -lt "$pbs" ]; do dexp=$((dexp + 1)); done
+info "bio0: ram0 physical block size $pbs, default exponent $dexp"
+A=$S/devices/bio0/lb_per_pb_exp
+attr_is "$A" "$dexp" "bio0 default lb_per_pb_exp (ram0 physical block $pbs)"
+key_is "$A" 0
+exp_is "$sgB" "$dexp" "bio0: exponent by default"
+ex=$(((dexp + 1) % 16))
+echo "$ex" >"$A"
+key_is "$A" 1
+expect_ua "bio0 lb_per_pb_exp" "6 2a 09" "$sgB"
+exp_is "$sgB" "$ex" "bio0: explicit exponent"
+check mgmt "$S/devices/bio0/active" 0
+check mgmt "$S/devices/bio0/active" 1
+attr_is "$A" "$ex" "bio0 explicit lb_per_pb_exp after re-activation"
+tur_until_good "$sgB" >/dev/null
+exp_is "$sgB" "$ex" "bio0: explicit exponent after re-activation"
+echo >"$A"
+attr_is "$A" "$dexp" "bio0 lb_per_pb_exp back to the bdev's"
+key_is "$A" 0
+expect_ua "bio0 lb_per_pb_exp default" "6 2a 09" "$sgB"
+exp_is "$sgB" "$dexp" "bio0: exponent of the bdev again"
+
+step "nullio read_zero: reads return zeros whatever its value"
+A=$S/devices/nul0/read_zero
+# Dirty pooled buffers first: write and read back a pattern on fio0
+{ yes 'stale buffer data' || true; } | head -c 65536 >"$W/pat"
+scsi_out "$sgF" 65536 "$W/pat" 2a 00 00 00 01 00 00 00 80 00
+expect_good "fio0: WRITE(10) of a pattern"
+head -c 65536 /dev/zero >"$W/zero64k"
+for v in 0 1 0; do
+	if [ "$v" != "$(first_line "$A")" ]; then echo "$v" >"$A"; fi
+	attr_is "$A" "$v" "nul0 read_zero"
+	key_is "$A" "$v"
+	scsi_in "$sgF" 65536 "$W/rd" 28 00 00 00 01 00 00 00 80 00
+	expect_good "fio0: READ(10) of the pattern"
+	cmp "$W/rd" "$W/pat" || fail "fio0: pattern not read back"
+	scsi_in "$sgN" 65536 "$W/rdn" 28 00 00 00 01 00 00 00 80 00
+	expect_good "nul0: READ(10) with read_zero $v"
+	cmp "$W/rdn" "$W/zero64k" || fail "nul0: READ(10) with read_zero $v returned non-zero data"
+done
+rejected "$A" 2 nul0 "read_zero" "$sgN"
+rejected "$A" x nul0 "read_zero" "$sgN"
 
 # --------------------------------------------------------------------------
 step "writable LUN: WRITE(10) reaches the backing file"

@@ -58,6 +58,19 @@ TEST(std_inquiry)
 	CHECK_EQ_INT(buf[0], 0x00);
 	CHECK_EQ_INT(buf[1], 0x00);		/* not removable */
 	CHECK_EQ_INT(buf[2], 0x06);		/* SPC-4 */
+	/* vendor specific bytes 36..55 are zero by default */
+	for (len = 36; len < 56; len++)
+		CHECK_EQ_INT(buf[len], 0);
+	strcpy(d.inq_vend_spec, "v s");
+	CHECK_EQ_INT(inquiry(&d, NULL, 0, 0, &err), 74);
+	CHECK_MEM(buf + 32, " 010v s                 ", 24);
+	CHECK_EQ_INT(buf[56], 0);
+	CHECK_EQ_INT(get_unaligned_be16(buf + 58), 0x00a0);
+	strcpy(d.inq_vend_spec, "01234567890123456789");
+	inquiry(&d, NULL, 0, 0, &err);
+	CHECK_MEM(buf + 36, "01234567890123456789", 20);
+	CHECK_EQ_INT(buf[56], 0);
+	d.inq_vend_spec[0] = '\0';
 	CHECK_EQ_INT(buf[3], 0x12);		/* HISUP, format 2, NORMACA 0 */
 	CHECK_EQ_INT(buf[4], 74 - 5);
 	CHECK_EQ_INT(buf[7], 0x02);		/* CMDQUE */
@@ -174,6 +187,90 @@ TEST(vpd_device_id)
 	CHECK_EQ_INT(len, 4 + 12 + 21 + 7);
 	CHECK_EQ_INT(buf[4 + 12 + 21 + 1], 0x00);
 	CHECK_MEM(buf + 4 + 12 + 21 + 4, "abc", 3);
+}
+
+/* The optional LU designators: EUI-64 and the SCSI name string */
+TEST(vpd_device_id_optional)
+{
+	static const u8 eui[16] = {
+		0x00, 0x14, 0x05, 0xab, 0xcd, 0xef, 0x01, 0x23,
+		0x45, 0x67, 0x89, 0xab, 0xcd, 0xef, 0x01, 0x23,
+	};
+	struct vdisk_pg_dev d;
+	struct vdisk_err err;
+	char name[VDISK_SCSI_NAME_LEN + 1];
+	const u8 *p;
+	int len, base;
+
+	dev_init(&d);
+	/* Neither is reported by default: NAA and T10 only */
+	base = inquiry(&d, NULL, 1, 0x83, &err);
+	CHECK_EQ_INT(base, 4 + 12 + 21);
+
+	memcpy(d.eui64_id, eui, 8);
+	d.eui64_id_len = 8;
+	len = inquiry(&d, NULL, 1, 0x83, &err);
+	CHECK_EQ_INT(len, base + 12);
+	CHECK_EQ_INT(get_unaligned_be16(buf + 2), len - 4);
+	/* right after the NAA designator: binary, LU, EUI-64 */
+	p = buf + 4 + 12;
+	CHECK_EQ_INT(p[0], 0x01);
+	CHECK_EQ_INT(p[1], 0x02);
+	CHECK_EQ_INT(p[3], 8);
+	CHECK_MEM(p + 4, eui, 8);
+	/* the T10 designator follows it */
+	CHECK_EQ_INT(p[12], 0x02);
+	CHECK_EQ_INT(p[13], 0x01);
+
+	d.eui64_id_len = 12;
+	memcpy(d.eui64_id, eui, 12);
+	CHECK_EQ_INT(inquiry(&d, NULL, 1, 0x83, &err), base + 16);
+	CHECK_EQ_INT(p[3], 12);
+	CHECK_MEM(p + 4, eui, 12);
+	d.eui64_id_len = 16;
+	memcpy(d.eui64_id, eui, 16);
+	CHECK_EQ_INT(inquiry(&d, NULL, 1, 0x83, &err), base + 20);
+	CHECK_EQ_INT(p[3], 16);
+	CHECK_MEM(p + 4, eui, 16);
+	d.eui64_id_len = 0;
+
+	/* "naa.x": 5 characters, NUL terminated and padded to 8 */
+	strcpy(d.scsi_dev_name, "naa.x");
+	len = inquiry(&d, NULL, 1, 0x83, &err);
+	CHECK_EQ_INT(len, base + 12);
+	p = buf + base;
+	CHECK_EQ_INT(p[0], 0x03);		/* UTF-8 */
+	CHECK_EQ_INT(p[1], 0x08);		/* LU, SCSI name string */
+	CHECK_EQ_INT(p[3], 8);
+	CHECK_MEM(p + 4, "naa.x\0\0\0", 8);
+
+	/* 4 characters still need a terminator: 8 bytes */
+	strcpy(d.scsi_dev_name, "abcd");
+	CHECK_EQ_INT(inquiry(&d, NULL, 1, 0x83, &err), base + 12);
+	CHECK_EQ_INT(p[3], 8);
+	CHECK_MEM(p + 4, "abcd\0\0\0\0", 8);
+	strcpy(d.scsi_dev_name, "abc");
+	CHECK_EQ_INT(inquiry(&d, NULL, 1, 0x83, &err), base + 8);
+	CHECK_EQ_INT(p[3], 4);
+	CHECK_MEM(p + 4, "abc", 4);
+
+	/* The longest name: 251 characters in 252 bytes */
+	memset(name, 'n', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	strcpy(d.scsi_dev_name, name);
+	memcpy(d.eui64_id, eui, 16);
+	d.eui64_id_len = 16;
+	strcpy(d.vend_spec_id, "abc");
+	len = inquiry(&d, NULL, 1, 0x83, &err);
+	CHECK_EQ_INT(len, base + 20 + 7 + 4 + 252);
+	CHECK_EQ_INT(get_unaligned_be16(buf + 2), len - 4);
+	/* after NAA, EUI-64, T10 and the vendor specific designator */
+	p = buf + base + 20 + 7;
+	CHECK_EQ_INT(p[0], 0x03);
+	CHECK_EQ_INT(p[1], 0x08);
+	CHECK_EQ_INT(p[3], 252);
+	CHECK_MEM(p + 4, name, 251);
+	CHECK_EQ_INT(p[4 + 251], 0);
 }
 
 TEST(vpd_ext_inquiry)
@@ -428,6 +525,15 @@ TEST(read_capacity)
 	CHECK_EQ_INT(get_unaligned_be32(buf + 8), 4096);
 	CHECK_EQ_INT(buf[13], 0);
 	CHECK_EQ_INT(buf[14], 0x80);
+	/* LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT: bits 3..0 of byte 13 */
+	d.lb_per_pb_exp = 15;
+	vdisk_read_capacity16(&d, rc16, buf, sizeof(buf), &err);
+	CHECK_EQ_INT(buf[13], 0x0f);
+	CHECK_EQ_INT(buf[14], 0x80);
+	d.lb_per_pb_exp = 3;
+	vdisk_read_capacity16(&d, rc16, buf, sizeof(buf), &err);
+	CHECK_EQ_INT(buf[13], 3);
+	d.lb_per_pb_exp = 0;
 
 	rc10[8] = 0x02;
 	CHECK_EQ_INT(vdisk_read_capacity10(&d, rc10, buf, sizeof(buf), &err),
@@ -948,7 +1054,7 @@ TEST(identifiers)
 {
 	char s[VDISK_T10_DEV_ID_LEN + 1];
 	char name[100];
-	u8 naa[16], len;
+	u8 naa[16], eui[16], len;
 	u64 h1, h2;
 
 	h1 = vdisk_name_hash("disk01", 0);
@@ -983,6 +1089,30 @@ TEST(identifiers)
 	CHECK(vdisk_parse_naa_id("5001405abcdef01", naa, &len) < 0);
 	CHECK(vdisk_parse_naa_id("5001405abcdef01g", naa, &len) < 0);
 	CHECK(vdisk_parse_naa_id("", naa, &len) < 0);
+	CHECK(vdisk_parse_naa_id("0x", naa, &len) < 0);
+	CHECK(vdisk_parse_naa_id("6001405ABCDEF0123456789abcdef01200",
+				 naa, &len) < 0);
+
+	CHECK_EQ_INT(vdisk_parse_eui64_id("0x001405abcdef0123", eui, &len), 0);
+	CHECK_EQ_INT(len, 8);
+	CHECK_EQ_U64(get_unaligned_be64(eui), 0x001405abcdef0123ULL);
+	CHECK_EQ_INT(vdisk_parse_eui64_id("001405abcdef012345678901", eui,
+					  &len), 0);
+	CHECK_EQ_INT(len, 12);
+	CHECK_EQ_INT(eui[11], 0x01);
+	CHECK_EQ_INT(vdisk_parse_eui64_id("001405ABCDEF0123456789abcdef0123",
+					  eui, &len), 0);
+	CHECK_EQ_INT(len, 16);
+	CHECK_EQ_INT(eui[15], 0x23);
+	len = 99;
+	CHECK(vdisk_parse_eui64_id("001405abcdef01", eui, &len) < 0);
+	CHECK(vdisk_parse_eui64_id("001405abcdef012", eui, &len) < 0);
+	CHECK(vdisk_parse_eui64_id("001405abcdef01234567", eui, &len) < 0);
+	CHECK(vdisk_parse_eui64_id("001405abcdef0123456789abcdef012345",
+				   eui, &len) < 0);
+	CHECK(vdisk_parse_eui64_id("001405abcdef012x", eui, &len) < 0);
+	CHECK(vdisk_parse_eui64_id("", eui, &len) < 0);
+	CHECK_EQ_INT(len, 99);
 
 	CHECK(vdisk_valid_id_string("SCST FIO", 8, true));
 	CHECK(!vdisk_valid_id_string("SCST FIO", 8, false));

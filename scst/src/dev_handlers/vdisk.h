@@ -111,6 +111,11 @@ enum vdisk_key {
 	VDISK_KEY_VEND_SPEC_ID,
 	VDISK_KEY_OPT_TRANS_LEN,
 	VDISK_KEY_ACTIVE,
+	VDISK_KEY_SCSI_NAME,
+	VDISK_KEY_EUI64_ID,
+	VDISK_KEY_INQ_VEND_SPEC,
+	VDISK_KEY_LB_PER_PB_EXP,	/* set: explicit, overrides the bdev's */
+	VDISK_KEY_READ_ZERO,
 	VDISK_NR_KEYS
 };
 
@@ -142,6 +147,9 @@ struct vdisk_dev {
 	bool active;			/* backing store open */
 	int cd_event;			/* vcdrom: pending media event */
 	u32 opt_trans_len;
+	/* lb_per_pb_exp without an explicit value (blockio: of the bdev) */
+	u8 lb_per_pb_exp_dflt;
+	bool read_zero;			/* nullio: only reported, see sysfs */
 	DECLARE_BITMAP(keys, VDISK_NR_KEYS);
 
 	/*

@@ -64,8 +64,20 @@ static int vdisk_blockio_open(struct vdisk_dev *vdev)
 		return -EINVAL;
 	}
 	vdev->bdev = bdev;
+	/*
+	 * The default lb_per_pb_exp follows the physical block size of the
+	 * bdev, re-read whenever the device is activated; an explicit
+	 * lb_per_pb_exp write (VDISK_KEY_LB_PER_PB_EXP) overrides it for
+	 * good, also across re-activations, until an empty value restores
+	 * this default.
+	 */
 	pbs = bdev_physical_block_size(bdev);
-	vdev->pg.lb_per_pb_exp = pbs > bs ? ilog2(pbs / bs) : 0;
+	vdev->lb_per_pb_exp_dflt = pbs > bs ? ilog2(pbs / bs) : 0;
+	if (!test_bit(VDISK_KEY_LB_PER_PB_EXP, vdev->keys)) {
+		spin_lock(&vdev->lock);
+		vdev->pg.lb_per_pb_exp = vdev->lb_per_pb_exp_dflt;
+		spin_unlock(&vdev->lock);
+	}
 	vdev->pg.unmap = bdev_max_discard_sectors(bdev) > 0;
 	return vdisk_blockio_get_size(vdev, &vdev->size);
 }

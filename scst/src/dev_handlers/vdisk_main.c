@@ -121,6 +121,17 @@ void vdisk_default_id(const struct vdisk_dev *vdev, enum vdisk_key key,
 	case VDISK_KEY_VEND_SPEC_ID:
 		pg->vend_spec_id[0] = '\0';
 		break;
+	/* Optional identification: not reported unless set */
+	case VDISK_KEY_SCSI_NAME:
+		pg->scsi_dev_name[0] = '\0';
+		break;
+	case VDISK_KEY_EUI64_ID:
+		memset(pg->eui64_id, 0, sizeof(pg->eui64_id));
+		pg->eui64_id_len = 0;
+		break;
+	case VDISK_KEY_INQ_VEND_SPEC:
+		pg->inq_vend_spec[0] = '\0';
+		break;
 	default:
 		break;
 	}
@@ -131,7 +142,8 @@ static void vdisk_init_ids(struct vdisk_dev *vdev)
 	static const enum vdisk_key ids[] = {
 		VDISK_KEY_T10_VEND_ID, VDISK_KEY_PROD_ID, VDISK_KEY_PROD_REV,
 		VDISK_KEY_T10_DEV_ID, VDISK_KEY_USN, VDISK_KEY_NAA_ID,
-		VDISK_KEY_VEND_SPEC_ID,
+		VDISK_KEY_VEND_SPEC_ID, VDISK_KEY_SCSI_NAME, VDISK_KEY_EUI64_ID,
+		VDISK_KEY_INQ_VEND_SPEC,
 	};
 	u64 setup_id = scst_get_setup_id();
 	unsigned int i;

@@ -29,7 +29,10 @@ static void vdisk_nullio_rw(struct scst_cmd *cmd, struct vdisk_dev *vdev,
 {
 	size_t len = vdisk_xfer_len(cmd, vdev);
 
-	/* The core does not zero LBA read buffers: they may hold old data */
+	/*
+	 * The core does not zero LBA read buffers: they may hold old data,
+	 * so zero them whatever read_zero says (see vdisk_sysfs.c)
+	 */
 	if (!write) {
 		len = sg_zero_buffer(cmd->sg, cmd->sg_cnt, len, 0);
 		scst_set_resp_data_len(cmd, len);

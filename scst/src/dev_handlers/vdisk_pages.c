@@ -141,15 +141,15 @@ void vdisk_gen_t10_dev_id(char *id, size_t size, const char *name,
 	memcpy(id + pos, name, n + 1);
 }
 
-int vdisk_parse_naa_id(const char *s, u8 *naa, u8 *len)
+/* n hex digits (optionally after 0x) into bytes; the length or -EINVAL */
+static int parse_hex_id(const char *s, u8 *id, size_t max_len)
 {
 	size_t n, i;
-	u8 type;
 
 	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
 		s += 2;
 	n = strlen(s);
-	if (n != 16 && n != 32)
+	if (!n || (n & 1) || n > 2 * max_len)
 		return -EINVAL;
 	for (i = 0; i < n; i++) {
 		int hi = hex_to_bin(s[i]);
@@ -157,17 +157,41 @@ int vdisk_parse_naa_id(const char *s, u8 *naa, u8 *len)
 		if (hi < 0)
 			return -EINVAL;
 		if (i & 1)
-			naa[i / 2] |= hi;
+			id[i / 2] |= hi;
 		else
-			naa[i / 2] = hi << 4;
+			id[i / 2] = hi << 4;
 	}
+	return n / 2;
+}
+
+int vdisk_parse_naa_id(const char *s, u8 *naa, u8 *len)
+{
+	int n = parse_hex_id(s, naa, VDISK_NAA_MAX_LEN);
+	u8 type;
+
+	if (n != 8 && n != 16)
+		return -EINVAL;
 	/* NAA 2h, 3h, 5h are 8 bytes long, 6h is 16 (SPC-4 7.8.6.6) */
 	type = naa[0] >> 4;
-	if (n == 16 && type != 2 && type != 3 && type != 5)
+	if (n == 8 && type != 2 && type != 3 && type != 5)
 		return -EINVAL;
-	if (n == 32 && type != 6)
+	if (n == 16 && type != 6)
 		return -EINVAL;
-	*len = n / 2;
+	*len = n;
+	return 0;
+}
+
+/*
+ * EUI-64 (8 bytes), EUI-64 based 12-byte and 16-byte designators
+ * (SPC-4 7.8.6.5): the length alone tells the format apart.
+ */
+int vdisk_parse_eui64_id(const char *s, u8 *eui, u8 *len)
+{
+	int n = parse_hex_id(s, eui, VDISK_EUI64_MAX_LEN);
+
+	if (n != 8 && n != 12 && n != 16)
+		return -EINVAL;
+	*len = n;
 	return 0;
 }
 
@@ -202,6 +226,9 @@ static int std_inquiry(const struct vdisk_pg_dev *d, u8 *buf)
 	put_ascii(buf + 8, d->vend_id, VDISK_VEND_ID_LEN);
 	put_ascii(buf + 16, d->prod_id, VDISK_PROD_ID_LEN);
 	put_ascii(buf + 32, d->prod_rev, VDISK_PROD_REV_LEN);
+	/* Vendor specific bytes: zero unless inq_vend_specific is set */
+	if (d->inq_vend_spec[0])
+		put_ascii(buf + 36, d->inq_vend_spec, VDISK_INQ_VEND_SPEC_LEN);
 	for (i = 0; i < ARRAY_SIZE(versions); i++)
 		put_unaligned_be16(versions[i], buf + 58 + 2 * i);
 	return VDISK_STD_INQ_LEN;
@@ -253,6 +280,13 @@ static u8 *desig_lu(const struct vdisk_pg_dev *d, u8 *p)
 	memcpy(p, d->naa_id, d->naa_id_len);
 	p += d->naa_id_len;
 
+	if (d->eui64_id_len) {
+		/* EUI-64 based, binary, associated with the logical unit */
+		p = desig(p, 0x01, 0x02, d->eui64_id_len);
+		memcpy(p, d->eui64_id, d->eui64_id_len);
+		p += d->eui64_id_len;
+	}
+
 	/* T10 vendor ID based: vendor id + t10_dev_id, ASCII */
 	n = strlen(d->t10_dev_id);
 	p = desig(p, 0x02, 0x01, VDISK_VEND_ID_LEN + n);
@@ -266,6 +300,21 @@ static u8 *desig_lu(const struct vdisk_pg_dev *d, u8 *p)
 		p = desig(p, 0x02, 0x00, n);
 		memcpy(p, d->vend_spec_id, n);
 		p += n;
+	}
+
+	n = strlen(d->scsi_dev_name);
+	if (n) {
+		/*
+		 * SCSI name string, UTF-8, associated with the logical unit:
+		 * NUL terminated and padded with NULs to a multiple of 4
+		 * bytes (SPC-4 7.8.6.11); n <= 251 keeps it within 252.
+		 */
+		size_t padded = (n + 4) & ~(size_t)3;
+
+		p = desig(p, 0x03, 0x08, padded);
+		memcpy(p, d->scsi_dev_name, n);
+		memset(p + n, 0, padded - n);
+		p += padded;
 	}
 	return p;
 }

@@ -23,6 +23,15 @@
 #define VDISK_USN_LEN		32
 #define VDISK_VEND_SPEC_ID_LEN	64
 #define VDISK_NAA_MAX_LEN	16
+#define VDISK_EUI64_MAX_LEN	16
+/*
+ * SCSI name string designator of the logical unit: the designator
+ * (NUL terminated, padded to a multiple of 4) must fit the one byte
+ * DESIGNATOR LENGTH, so 252 bytes hold at most 251 characters.
+ */
+#define VDISK_SCSI_NAME_LEN	251
+/* Vendor specific bytes 36..55 of the standard INQUIRY data */
+#define VDISK_INQ_VEND_SPEC_LEN	20
 
 /* Largest response any builder produces; callers allocate this much */
 #define VDISK_RESP_BUF_SIZE	1024
@@ -94,6 +103,10 @@ struct vdisk_pg_dev {
 	char vend_spec_id[VDISK_VEND_SPEC_ID_LEN + 1];
 	u8 naa_id[VDISK_NAA_MAX_LEN];
 	u8 naa_id_len;			/* 8 or 16 */
+	u8 eui64_id[VDISK_EUI64_MAX_LEN];
+	u8 eui64_id_len;		/* 0 (none), 8, 12 or 16 */
+	char scsi_dev_name[VDISK_SCSI_NAME_LEN + 1];	/* "": none */
+	char inq_vend_spec[VDISK_INQ_VEND_SPEC_LEN + 1];	/* "": zeros */
 
 	unsigned int block_shift;
 	u64 nr_blocks;
@@ -131,6 +144,8 @@ void vdisk_gen_t10_dev_id(char *id, size_t size, const char *name,
 			  u64 setup_id);
 /* Parse a user supplied naa_id (hex, 16 or 32 digits, optional 0x) */
 int vdisk_parse_naa_id(const char *s, u8 *naa, u8 *len);
+/* Parse a user supplied eui64_id (hex, 16, 24 or 32 digits, optional 0x) */
+int vdisk_parse_eui64_id(const char *s, u8 *eui, u8 *len);
 /* Check an ASCII identification string: printable, no blanks inside */
 bool vdisk_valid_id_string(const char *s, size_t max_len, bool allow_space);
 

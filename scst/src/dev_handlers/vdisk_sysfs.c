@@ -22,8 +22,8 @@
 
 #include "vdisk.h"
 
-/* Longest value accepted by a store */
-#define VDISK_ATTR_MAX		128
+/* Longest value accepted by a store (scsi_device_name: 251 characters) */
+#define VDISK_ATTR_MAX		256
 
 static struct scst_device *kobj_dev(struct kobject *kobj)
 {
@@ -415,6 +415,10 @@ VDISK_ID_ATTR(prod_rev_lvl, prod_rev, true, VDISK_KEY_PROD_REV);
 VDISK_ID_ATTR(t10_dev_id, t10_dev_id, false, VDISK_KEY_T10_DEV_ID);
 VDISK_ID_ATTR(usn, usn, false, VDISK_KEY_USN);
 VDISK_ID_ATTR(vend_specific_id, vend_spec_id, true, VDISK_KEY_VEND_SPEC_ID);
+/* Empty by default: no SCSI name string designator, zero bytes 36..55 */
+VDISK_ID_ATTR(scsi_device_name, scsi_dev_name, false, VDISK_KEY_SCSI_NAME);
+VDISK_ID_ATTR(inq_vend_specific, inq_vend_spec, true,
+	      VDISK_KEY_INQ_VEND_SPEC);
 
 static ssize_t naa_id_show(struct kobject *kobj, struct kobj_attribute *attr,
 			   char *buf)
@@ -471,6 +475,156 @@ static ssize_t naa_id_store(struct kobject *kobj, struct kobj_attribute *attr,
 
 static struct kobj_attribute vdisk_attr_naa_id = __ATTR_RW(naa_id);
 
+/* EUI-64 designator; empty (the default): none reported */
+static ssize_t eui64_id_show(struct kobject *kobj,
+			     struct kobj_attribute *attr, char *buf)
+{
+	struct vdisk_dev *vdev = kobj_vdev(kobj);
+	u8 eui[VDISK_EUI64_MAX_LEN];
+	u8 len;
+
+	spin_lock(&vdev->lock);
+	len = vdev->pg.eui64_id_len;
+	memcpy(eui, vdev->pg.eui64_id, len);
+	spin_unlock(&vdev->lock);
+	if (!len)
+		return sysfs_emit(buf, "\n");
+	return vdisk_emit(buf, vdisk_key(vdev, VDISK_KEY_EUI64_ID), "%*phN\n",
+			  len, eui);
+}
+
+static ssize_t eui64_id_store(struct kobject *kobj,
+			      struct kobj_attribute *attr, const char *buf,
+			      size_t count)
+{
+	struct vdisk_dev *vdev = kobj_vdev(kobj);
+	u8 eui[VDISK_EUI64_MAX_LEN] = {};
+	char val[VDISK_ATTR_MAX];
+	u8 len = 0;
+	int ret;
+
+	ret = vdisk_get_val(buf, count, val);
+	if (!ret && *val)
+		ret = vdisk_parse_eui64_id(val, eui, &len);
+	if (ret) {
+		pr_err("vdisk: %s: invalid eui64_id: 16, 24 or 32 hex digits expected\n",
+		       vdev->name);
+		return -EINVAL;
+	}
+	mutex_lock(&vdev->mutex);
+	spin_lock(&vdev->lock);
+	memcpy(vdev->pg.eui64_id, eui, sizeof(eui));
+	vdev->pg.eui64_id_len = len;
+	spin_unlock(&vdev->lock);
+	if (len)
+		set_bit(VDISK_KEY_EUI64_ID, vdev->keys);
+	else
+		clear_bit(VDISK_KEY_EUI64_ID, vdev->keys);
+	mutex_unlock(&vdev->mutex);
+	vdisk_inquiry_changed(vdev);
+	return count;
+}
+
+static struct kobj_attribute vdisk_attr_eui64_id = __ATTR_RW(eui64_id);
+
+/*
+ * LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT of READ CAPACITY(16) (and
+ * the granularities of the block limits VPD page).  Without an explicit
+ * value it is 0, or for blockio derived from the physical block size of
+ * the bdev at activation (vdisk_blockio_open()).  A written value 0..15
+ * is explicit ([key]) and sticks across re-activations; writing an empty
+ * value returns to the default.
+ */
+static ssize_t lb_per_pb_exp_show(struct kobject *kobj,
+				  struct kobj_attribute *attr, char *buf)
+{
+	struct vdisk_dev *vdev = kobj_vdev(kobj);
+	u8 v;
+
+	spin_lock(&vdev->lock);
+	v = vdev->pg.lb_per_pb_exp;
+	spin_unlock(&vdev->lock);
+	return vdisk_emit(buf, vdisk_key(vdev, VDISK_KEY_LB_PER_PB_EXP),
+			  "%u\n", v);
+}
+
+static ssize_t lb_per_pb_exp_store(struct kobject *kobj,
+				   struct kobj_attribute *attr,
+				   const char *buf, size_t count)
+{
+	struct vdisk_dev *vdev = kobj_vdev(kobj);
+	char val[VDISK_ATTR_MAX];
+	bool changed;
+	u32 v = 0;
+
+	if (vdisk_get_val(buf, count, val) ||
+	    (*val && (scst_parse_u32(val, &v) || v > 15))) {
+		pr_err("vdisk: %s: invalid lb_per_pb_exp: 0 to 15 expected\n",
+		       vdev->name);
+		return -EINVAL;
+	}
+	mutex_lock(&vdev->mutex);
+	if (*val) {
+		set_bit(VDISK_KEY_LB_PER_PB_EXP, vdev->keys);
+	} else {
+		v = vdev->lb_per_pb_exp_dflt;
+		clear_bit(VDISK_KEY_LB_PER_PB_EXP, vdev->keys);
+	}
+	spin_lock(&vdev->lock);
+	changed = vdev->pg.lb_per_pb_exp != v;
+	vdev->pg.lb_per_pb_exp = v;
+	spin_unlock(&vdev->lock);
+	mutex_unlock(&vdev->mutex);
+	if (changed && vdev->dev)
+		scst_capacity_data_changed(vdev->dev);
+	return count;
+}
+
+static struct kobj_attribute vdisk_attr_lb_per_pb_exp =
+	__ATTR_RW(lb_per_pb_exp);
+
+/*
+ * nullio read_zero.  Classic SCST leaves the read buffer untouched with
+ * read_zero 0, but our buffers come from a pool shared by all sessions
+ * and are not zeroed when reused: an untouched buffer could send another
+ * initiator's data.  So nullio reads always return zeros
+ * (vdisk_nullio_rw()) and read_zero is only kept, shown and saved for
+ * compatibility; 1 is what happens either way.
+ */
+static ssize_t read_zero_show(struct kobject *kobj,
+			      struct kobj_attribute *attr, char *buf)
+{
+	struct vdisk_dev *vdev = kobj_vdev(kobj);
+
+	return vdisk_emit(buf, vdisk_key(vdev, VDISK_KEY_READ_ZERO), "%d\n",
+			  READ_ONCE(vdev->read_zero));
+}
+
+static ssize_t read_zero_store(struct kobject *kobj,
+			       struct kobj_attribute *attr, const char *buf,
+			       size_t count)
+{
+	struct vdisk_dev *vdev = kobj_vdev(kobj);
+	char val[VDISK_ATTR_MAX];
+	bool v;
+
+	if (vdisk_get_val(buf, count, val) || scst_parse_bool(val, &v)) {
+		pr_err("vdisk: %s: invalid read_zero value: 0 or 1 expected\n",
+		       vdev->name);
+		return -EINVAL;
+	}
+	mutex_lock(&vdev->mutex);
+	WRITE_ONCE(vdev->read_zero, v);
+	if (v)
+		set_bit(VDISK_KEY_READ_ZERO, vdev->keys);
+	else
+		clear_bit(VDISK_KEY_READ_ZERO, vdev->keys);
+	mutex_unlock(&vdev->mutex);
+	return count;
+}
+
+static struct kobj_attribute vdisk_attr_read_zero = __ATTR_RW(read_zero);
+
 const struct attribute *vdisk_fileio_attrs[] = {
 	&vdisk_attr_blocksize.attr,
 	&vdisk_attr_read_only.attr.attr,
@@ -496,6 +650,10 @@ const struct attribute *vdisk_fileio_attrs[] = {
 	&vdisk_attr_usn.attr.attr,
 	&vdisk_attr_naa_id.attr,
 	&vdisk_attr_vend_specific_id.attr.attr,
+	&vdisk_attr_scsi_device_name.attr.attr,
+	&vdisk_attr_eui64_id.attr,
+	&vdisk_attr_inq_vend_specific.attr.attr,
+	&vdisk_attr_lb_per_pb_exp.attr,
 	NULL
 };
 
@@ -522,6 +680,10 @@ const struct attribute *vdisk_blockio_attrs[] = {
 	&vdisk_attr_usn.attr.attr,
 	&vdisk_attr_naa_id.attr,
 	&vdisk_attr_vend_specific_id.attr.attr,
+	&vdisk_attr_scsi_device_name.attr.attr,
+	&vdisk_attr_eui64_id.attr,
+	&vdisk_attr_inq_vend_specific.attr.attr,
+	&vdisk_attr_lb_per_pb_exp.attr,
 	NULL
 };
 
@@ -542,6 +704,11 @@ const struct attribute *vdisk_nullio_attrs[] = {
 	&vdisk_attr_usn.attr.attr,
 	&vdisk_attr_naa_id.attr,
 	&vdisk_attr_vend_specific_id.attr.attr,
+	&vdisk_attr_scsi_device_name.attr.attr,
+	&vdisk_attr_eui64_id.attr,
+	&vdisk_attr_inq_vend_specific.attr.attr,
+	&vdisk_attr_lb_per_pb_exp.attr,
+	&vdisk_attr_read_zero.attr,
 	NULL
 };
 

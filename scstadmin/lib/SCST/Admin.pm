@@ -86,7 +86,12 @@ my %RESET = (
 		filename => 'none',
 		# vdisk identification: an empty value restores the default
 		map({ $_ => '' } qw(t10_vend_id prod_id prod_rev_lvl t10_dev_id
-		    usn naa_id vend_specific_id)),
+		    usn naa_id vend_specific_id scsi_device_name eui64_id
+		    inq_vend_specific)),
+		# empty: back to 0 or, for vdisk_blockio, the bdev's exponent
+		lb_per_pb_exp => '',
+		# vdisk_nullio (reads return zeros either way)
+		read_zero => '0',
 	},
 	target => {
 		addr_method => 'PERIPHERAL', io_grouping_type => 'auto',

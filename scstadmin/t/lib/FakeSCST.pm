@@ -20,6 +20,8 @@ my %VDISK_COMMON = (
 	prod_rev_lvl => ['rw', ' 010', 'id'], t10_dev_id => ['rw', '@NAME-id', 'id'],
 	usn => ['rw', '@NAME-usn', 'id'], naa_id => ['rw', '600140500000000a', 'id'],
 	vend_specific_id => ['rw', '@NAME', 'id'],
+	scsi_device_name => ['rw', '', 'id'], eui64_id => ['rw', '', 'id'],
+	inq_vend_specific => ['rw', '', 'id'], lb_per_pb_exp => ['rw', 0, 'id'],
 	type => ['ro', '0 - Direct-access device (e.g. disk)', 'never'],
 	max_tgt_dev_commands => ['rw', 64, 'diff'], numa_node_id => ['rw', -1, 'diff'],
 	block => ['rw', '0 0', 'never'],
@@ -47,6 +49,7 @@ my %HANDLERS = (
 		attrs => { %VDISK_COMMON,
 			size => ['rw', 104857600, 'set'], size_mb => ['rw', 100, 'set'],
 			dummy => ['ro', 0, 'never'],
+			read_zero => ['rw', 0, 'diff'],
 		},
 	},
 );
