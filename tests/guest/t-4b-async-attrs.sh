@@ -167,6 +167,7 @@ check dd if="$db" of=/dev/null bs=4k count=4 iflag=direct status=none
 # lun1_comms: the command names of the threads of bd's LUN in session hA
 lun1_comms() {
 	local p
+	# shellcheck disable=SC2013  # one line of pids
 	for p in $(cat "$T/sessions/hA/lun1/thread_pid"); do
 		cat "/proc/$p/comm" || fail "thread $p of lun1 is not running"
 	done
