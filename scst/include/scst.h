@@ -332,6 +332,18 @@ struct scst_dev_type {
 	int (*attach_tgt)(struct scst_tgt_dev *tgt_dev);
 	void (*detach_tgt)(struct scst_tgt_dev *tgt_dev);
 
+	/*
+	 * Optional: the ALUA state of the device on this node may have
+	 * changed.  state (SCST_ALUA_*, scst_alua_pure.h) is the most
+	 * accessible state of the target groups of the device's device
+	 * group that hold a local target, SCST_ALUA_OPTIMIZED if none does
+	 * or the device left its group.  Called in process context with
+	 * scst_mutex held and no spinlock, between attach() and detach();
+	 * it must not wait for commands (queue work for that).  It may be
+	 * called again with an unchanged state.
+	 */
+	void (*on_alua_state_change)(struct scst_device *dev, u8 state);
+
 	/* Optional: is this opcode supported (REPORT SUPPORTED OPCODES) */
 	bool (*opcode_supported)(struct scst_device *dev,
 				 const struct scst_cdb_info *info);

@@ -490,6 +490,69 @@ static void scst_dg_raise_ua(struct scst_dg *dg)
 	__scst_dg_raise_ua(dg, NULL);
 }
 
+/* How well the medium can be accessed in an ALUA state: higher is better */
+static int scst_alua_state_rank(u8 state)
+{
+	switch (state) {
+	case SCST_ALUA_OPTIMIZED:
+		return 3;
+	case SCST_ALUA_NONOPTIMIZED:
+		return 2;
+	case SCST_ALUA_TRANSITIONING:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * The ALUA state of dg's devices on this node: the most accessible state
+ * of the target groups holding a local target.  A device that is exported
+ * through a local target port in an accessible group must stay usable;
+ * without any local target group the ALUA states do not concern this node
+ * (its ports are not in a group) and the device counts as accessible.
+ */
+static u8 scst_dg_local_state(const struct scst_dg *dg)
+{
+	const struct scst_tg_tgt *t;
+	const struct scst_tg *tg;
+	bool found = false;
+	u8 state = SCST_ALUA_OPTIMIZED;
+
+	list_for_each_entry(tg, &dg->tg_list, entry) {
+		list_for_each_entry(t, &tg->tgt_list, entry) {
+			if (!t->tgt)
+				continue;
+			if (!found || scst_alua_state_rank(tg->state) >
+				      scst_alua_state_rank(state))
+				state = tg->state;
+			found = true;
+			break;
+		}
+	}
+	return state;
+}
+
+/* Tell dev's handler its ALUA state on this node (scst_mutex held) */
+static void scst_dev_alua_notify(struct scst_device *dev, u8 state)
+{
+	lockdep_assert_held(&scst_mutex);
+	if (dev->handler->on_alua_state_change)
+		dev->handler->on_alua_state_change(dev, state);
+}
+
+/* After a change of dg's target groups: tell the handlers of its devices */
+static void scst_dg_alua_notify(struct scst_dg *dg)
+{
+	struct scst_dg_dev *dd;
+	u8 state;
+
+	lockdep_assert_held(&scst_mutex);
+	state = scst_dg_local_state(dg);
+	list_for_each_entry(dd, &dg->dev_list, entry)
+		scst_dev_alua_notify(dd->dev, state);
+}
+
 static struct scst_tg *scst_tg_of_id(struct scst_dg *dg, u16 id)
 {
 	struct scst_tg *tg;
@@ -534,6 +597,7 @@ static int scst_alua_stpg_apply(struct scst_cmd *cmd, struct scst_dg *dg,
 	if (changed) {
 		scst_alua_refresh();
 		__scst_dg_raise_ua(dg, cmd->tgt_dev);
+		scst_dg_alua_notify(dg);
 	}
 	return 0;
 }
@@ -837,6 +901,7 @@ static ssize_t scst_tg_state_store(struct kobject *kobj,
 		/* commands after the UA must see the new state */
 		scst_alua_refresh();
 		scst_dg_raise_ua(tg->dg);
+		scst_dg_alua_notify(tg->dg);
 	}
 	mutex_unlock(&scst_mutex);
 	return rc ? rc : count;
@@ -892,6 +957,8 @@ static int scst_tg_add_tgt(struct scst_tg *tg, const char *name)
 	spin_lock_irq(&scst_alua_lock);
 	list_add_tail(&t->entry, &tg->tgt_list);
 	spin_unlock_irq(&scst_alua_lock);
+	if (t->tgt)
+		scst_dg_alua_notify(tg->dg);
 	return 0;
 }
 
@@ -915,13 +982,17 @@ static int scst_tg_del_tgt(void *obj, const char *name)
 {
 	struct scst_tg *tg = obj;
 	struct scst_tg_tgt *t = scst_tg_tgt_find(tg, name);
+	bool local;
 
 	if (!t) {
 		PRINT_ERROR("target %s is not in target group %s", name,
 			    tg->name);
 		return -ENOENT;
 	}
+	local = t->tgt;
 	scst_tg_tgt_remove(t);
+	if (local)
+		scst_dg_alua_notify(tg->dg);
 	return 0;
 }
 
@@ -1093,6 +1164,7 @@ static int scst_tg_del(void *obj, const char *name)
 		return -ENOENT;
 	}
 	scst_tg_destroy(tg);
+	scst_dg_alua_notify(dg);
 	return 0;
 }
 
@@ -1163,6 +1235,7 @@ static int scst_dg_add_dev(struct scst_dg *dg, const char *name)
 	list_add_tail(&dd->entry, &dg->dev_list);
 	WRITE_ONCE(scst_alua_ndevs, scst_alua_ndevs + 1);
 	spin_unlock_irq(&scst_alua_lock);
+	scst_dev_alua_notify(dev, scst_dg_local_state(dg));
 	return 0;
 }
 
@@ -1190,7 +1263,11 @@ static int scst_dg_del_dev(void *obj, const char *name)
 
 	list_for_each_entry(dd, &dg->dev_list, entry) {
 		if (!strcmp(dd->name, name)) {
+			struct scst_device *dev = dd->dev;
+
 			scst_dg_dev_remove(dg, dd);
+			/* out of the group, ALUA does not restrict it */
+			scst_dev_alua_notify(dev, SCST_ALUA_OPTIMIZED);
 			return 0;
 		}
 	}
@@ -1262,8 +1339,10 @@ static void scst_dg_destroy(struct scst_dg *dg)
 					      entry)))
 		scst_tg_destroy(tg);
 	while ((dd = list_first_entry_or_null(&dg->dev_list,
-					      struct scst_dg_dev, entry)))
+					      struct scst_dg_dev, entry))) {
+		scst_dev_alua_notify(dd->dev, SCST_ALUA_OPTIMIZED);
 		scst_dg_dev_remove(dg, dd);
+	}
 	scst_put_kobj(&dg->devs_kobj);
 	scst_put_kobj(&dg->tgs_kobj);
 	kobject_del(&dg->kobj);
@@ -1362,9 +1441,11 @@ void scst_alua_tgt_gone(struct scst_tgt *tgt)
 	struct scst_tg_tgt *t, *tmp;
 	struct scst_dg *dg;
 	struct scst_tg *tg;
+	bool found;
 
 	lockdep_assert_held(&scst_mutex);
 	list_for_each_entry(dg, &scst_dg_list, entry) {
+		found = false;
 		list_for_each_entry(tg, &dg->tg_list, entry) {
 			list_for_each_entry_safe(t, tmp, &tg->tgt_list, entry) {
 				if (t->tgt != tgt)
@@ -1372,8 +1453,11 @@ void scst_alua_tgt_gone(struct scst_tgt *tgt)
 				PRINT_INFO("target %s removed from target group %s of device group %s",
 					   t->name, tg->name, dg->name);
 				scst_tg_tgt_remove(t);
+				found = true;
 			}
 		}
+		if (found)
+			scst_dg_alua_notify(dg);
 	}
 }
 

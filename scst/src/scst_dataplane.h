@@ -103,6 +103,8 @@ struct scst_cmd_threads {
 	struct list_head threads;	/* struct scst_cmd_thread, under mutex */
 	bool bound;			/* threads run on cpu_mask only */
 	struct cpumask cpu_mask;	/* under mutex */
+	/* live commands whose cmd_threads is this pool (not the global one) */
+	atomic_t nr_cmds;
 };
 
 /* Thresholds and limits */
@@ -118,6 +120,20 @@ void scst_queue_cmd_thread(struct scst_cmd *cmd);
 int scst_pool_init(struct scst_cmd_threads *pool, const char *name, int nr,
 		   const struct cpumask *mask);
 void scst_pool_destroy(struct scst_cmd_threads *pool);
+/*
+ * Wait until no command uses pool any more.  The caller made it
+ * unreachable (no tgt_dev points at it) and let an RCU grace period pass.
+ */
+void scst_pool_wait_idle(struct scst_cmd_threads *pool);
+/* dev->dev_cmd_threads for threads_pool_type shared (scst_mutex held) */
+int scst_dev_shared_pool_create(struct scst_device *dev);
+void scst_dev_shared_pool_free(struct scst_cmd_threads *pool);
+/*
+ * Serialises the readers of tgt_dev->active_cmd_threads and
+ * tgt_dev->io_group outside scst_mutex (sysfs show) with
+ * scst_dev_set_threads(), which replaces the pools of live nexuses.
+ */
+extern struct mutex scst_dev_threads_mutex;
 void scst_pool_set_cpumask(struct scst_cmd_threads *pool,
 			   const struct cpumask *mask);
 bool scst_cmd_get_not_zero(struct scst_cmd *cmd);

@@ -23,6 +23,12 @@
  * management plane only; the I/O path just follows
  * tgt_dev->active_cmd_threads.  A group outlives its nexuses' commands
  * because a nexus leaves it only after it was drained.
+ *
+ * Writing threads_num or threads_pool_type (scst_dev_set_threads(), run
+ * as sysfs work) replaces the pools of live nexuses without draining
+ * them: the nexuses get new pools, new commands are processed there, and
+ * the old pools are stopped once the commands that still use them
+ * (counted in pool->nr_cmds) are gone.
  */
 
 #include <linux/slab.h>
@@ -122,7 +128,7 @@ int scst_io_group_attach(struct scst_tgt_dev *tgt_dev, struct scst_acg *acg)
 	}
 	grp->refs++;
 	tgt_dev->io_group = grp;
-	tgt_dev->active_cmd_threads = &grp->pool;
+	WRITE_ONCE(tgt_dev->active_cmd_threads, &grp->pool);
 	return 0;
 }
 
@@ -134,7 +140,7 @@ struct scst_io_group *scst_io_group_detach(struct scst_tgt_dev *tgt_dev)
 	if (!grp)
 		return NULL;
 	tgt_dev->io_group = NULL;
-	tgt_dev->active_cmd_threads = &scst_main_threads;
+	WRITE_ONCE(tgt_dev->active_cmd_threads, &scst_main_threads);
 	if (--grp->refs)
 		return NULL;
 	list_del(&grp->entry);
@@ -163,4 +169,108 @@ void scst_acg_apply_cpu_mask(struct scst_acg *acg)
 			if (tgt_dev->io_group)
 				scst_pool_set_cpumask(&tgt_dev->io_group->pool,
 						      mask);
+}
+
+/*
+ * Move every nexus of dev to the global pool and hand the device's pools
+ * to the caller: the shared pool is returned, the groups are moved to
+ * old_groups.  scst_mutex and scst_dev_threads_mutex held.
+ */
+static struct scst_cmd_threads *
+scst_dev_threads_detach(struct scst_device *dev, struct list_head *old_groups)
+{
+	struct scst_cmd_threads *shared = dev->dev_cmd_threads;
+	struct scst_tgt_dev *tgt_dev;
+
+	list_for_each_entry(tgt_dev, &dev->dev_tgt_dev_list,
+			    dev_tgt_dev_list_entry) {
+		tgt_dev->io_group = NULL;
+		WRITE_ONCE(tgt_dev->active_cmd_threads, &scst_main_threads);
+	}
+	list_splice_tail_init(&dev->io_groups, old_groups);
+	dev->dev_cmd_threads = NULL;
+	return shared;
+}
+
+/*
+ * Create the pools that dev->threads_num and threads_pool_type ask for and
+ * move the nexuses there.  On failure the nexuses not moved stay on the
+ * global pool.  scst_mutex and scst_dev_threads_mutex held.
+ */
+static int scst_dev_threads_attach(struct scst_device *dev)
+{
+	struct scst_tgt_dev *tgt_dev;
+	int rc;
+
+	rc = scst_dev_shared_pool_create(dev);
+	if (rc)
+		return rc;
+	list_for_each_entry(tgt_dev, &dev->dev_tgt_dev_list,
+			    dev_tgt_dev_list_entry) {
+		if (dev->dev_cmd_threads)
+			WRITE_ONCE(tgt_dev->active_cmd_threads,
+				   dev->dev_cmd_threads);
+		rc = scst_io_group_attach(tgt_dev, tgt_dev->sess->acg);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/*
+ * threads_num (num) and threads_pool_type (type) of devices/<dev>/: give
+ * the device and its live nexuses new pools.  Sysfs work: it waits for the
+ * commands still running on the old pools, without scst_mutex.  If the new
+ * threads cannot be created, the old settings are restored (with new
+ * threads of their own) and the error returned.
+ */
+int scst_dev_set_threads(struct scst_device *dev, int num, int type)
+{
+	struct scst_cmd_threads *old_shared[2] = { NULL, NULL };
+	int old_num, old_type, rc, i;
+	struct scst_io_group *grp, *tmp;
+	LIST_HEAD(old_groups);
+
+	mutex_lock(&scst_mutex);
+	old_num = dev->threads_num;
+	old_type = dev->threads_pool_type;
+	if (num == old_num && type == old_type) {
+		mutex_unlock(&scst_mutex);
+		return 0;
+	}
+	mutex_lock(&scst_dev_threads_mutex);
+	old_shared[0] = scst_dev_threads_detach(dev, &old_groups);
+	WRITE_ONCE(dev->threads_num, num);
+	WRITE_ONCE(dev->threads_pool_type, type);
+	rc = scst_dev_threads_attach(dev);
+	if (rc) {
+		PRINT_ERROR("device %s: cannot create %d %s threads: %d",
+			    dev->virt_name, num,
+			    type == SCST_THREADS_POOL_SHARED ? "shared" :
+							       "per_initiator",
+			    rc);
+		old_shared[1] = scst_dev_threads_detach(dev, &old_groups);
+		WRITE_ONCE(dev->threads_num, old_num);
+		WRITE_ONCE(dev->threads_pool_type, old_type);
+		if (scst_dev_threads_attach(dev))
+			PRINT_ERROR("device %s: some of its LUNs now use the global threads",
+				    dev->virt_name);
+	}
+	mutex_unlock(&scst_dev_threads_mutex);
+	mutex_unlock(&scst_mutex);
+
+	/* commands that picked an old pool have counted themselves there */
+	synchronize_rcu();
+	for (i = 0; i < ARRAY_SIZE(old_shared); i++) {
+		if (!old_shared[i])
+			continue;
+		scst_pool_wait_idle(old_shared[i]);
+		scst_dev_shared_pool_free(old_shared[i]);
+	}
+	list_for_each_entry_safe(grp, tmp, &old_groups, entry) {
+		list_del(&grp->entry);
+		scst_pool_wait_idle(&grp->pool);
+		scst_io_group_free(grp);
+	}
+	return rc;
 }

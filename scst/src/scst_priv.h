@@ -176,6 +176,11 @@ void scst_io_group_free(struct scst_io_group *grp);
 int scst_io_group_index(const struct scst_io_group *grp);
 /* Rebind the group threads of acg's nexuses to its cpu_mask (scst_mutex) */
 void scst_acg_apply_cpu_mask(struct scst_acg *acg);
+/*
+ * New threads_num / threads_pool_type for dev and its live nexuses; waits
+ * for the commands on the old threads (sysfs work, without scst_mutex)
+ */
+int scst_dev_set_threads(struct scst_device *dev, int num, int type);
 
 /* ---------------------------------------------------------------------
  * Data plane services used by the management plane (scst_targ.c etc.)

@@ -16,8 +16,9 @@
  * tgt->mgmt_busy while it runs, and scst_unregister_target() waits for
  * that, so the target, its groups and the driver stay valid meanwhile.
  *
- * Work on a device (block, suspend, the long-running attributes of
- * handlers through scst_dev_sysfs_work()) likewise increments
+ * Work on a device (block, threads_num, threads_pool_type, the
+ * long-running attributes of handlers through scst_dev_sysfs_work())
+ * likewise increments
  * dev->mgmt_busy, which scst_unregister_virtual_device() waits for.
  *
  * The rule for attribute stores: a write that can block for long (waits
@@ -1324,62 +1325,33 @@ static ssize_t scst_dev_threads_num_show(struct kobject *kobj,
 }
 
 /*
- * Rebuild the thread pool of an idle device: it must have no LUNs, no
- * I_T_L nexus still being torn down and no block in effect, so that no
- * command can use the old pool.
+ * threads_num and threads_pool_type stop and start threads and wait for
+ * the commands on the old ones (scst_dev_set_threads()): sysfs work.
  */
-static int scst_dev_rebuild_threads(struct scst_device *dev, int num)
+static int scst_dev_threads_num_work(struct scst_device *dev, u64 arg)
 {
-	int old = dev->threads_num, rc;
-
-	dev->threads_num = num;
-	scst_dev_dataplane_exit(dev);
-	rc = scst_dev_dataplane_init(dev);
-	if (rc) {
-		PRINT_ERROR("device %s: cannot create %d threads: %d",
-			    dev->virt_name, num, rc);
-		dev->threads_num = old;
-		if (scst_dev_dataplane_init(dev))
-			PRINT_ERROR("device %s now uses the global threads",
-				    dev->virt_name);
-	}
-	return rc;
+	return scst_dev_set_threads(dev, (int)arg,
+				    READ_ONCE(dev->threads_pool_type));
 }
 
-/* num >= 0: set threads_num; else set the pool type to type */
-static int scst_dev_set_threads(struct scst_device *dev, int num, int type)
+static int scst_dev_pool_type_work(struct scst_device *dev, u64 arg)
 {
-	int rc = 0;
-
-	mutex_lock(&scst_mutex);
-	if (!list_empty(&dev->dev_acg_dev_list) ||
-	    !list_empty(&dev->dev_tgt_dev_list) || dev->block_count) {
-		PRINT_ERROR("device %s is exported or blocked; delete its LUNs before changing its threads",
-			    dev->virt_name);
-		rc = -EBUSY;
-	} else if (num >= 0) {
-		if (num != dev->threads_num)
-			rc = scst_dev_rebuild_threads(dev, num);
-	} else if (type != dev->threads_pool_type) {
-		dev->threads_pool_type = type;
-		rc = scst_dev_rebuild_threads(dev, dev->threads_num);
-	}
-	mutex_unlock(&scst_mutex);
-	return rc;
+	return scst_dev_set_threads(dev, READ_ONCE(dev->threads_num),
+				    (int)arg);
 }
 
 static ssize_t scst_dev_threads_num_store(struct kobject *kobj,
 					  struct kobj_attribute *attr,
 					  const char *buf, size_t count)
 {
-	int v, rc;
+	int v;
 
 	if (scst_get_int(buf, count, &v) || v < 0 || v > 1024) {
 		PRINT_ERROR("threads_num must be 0..1024");
 		return -EINVAL;
 	}
-	rc = scst_dev_set_threads(scst_kobj_dev(kobj), v, 0);
-	return rc ? rc : count;
+	return scst_queue_dev_work(scst_kobj_dev(kobj), NULL,
+				   scst_dev_threads_num_work, v, count);
 }
 
 static ssize_t scst_dev_pool_type_show(struct kobject *kobj,
@@ -1398,7 +1370,7 @@ static ssize_t scst_dev_pool_type_store(struct kobject *kobj,
 					const char *buf, size_t count)
 {
 	char w[16];
-	int t, rc;
+	int t;
 
 	if (scst_get_word(buf, count, w, sizeof(w)))
 		w[0] = '\0';
@@ -1410,8 +1382,8 @@ static ssize_t scst_dev_pool_type_store(struct kobject *kobj,
 		PRINT_ERROR("threads_pool_type must be per_initiator or shared");
 		return -EINVAL;
 	}
-	rc = scst_dev_set_threads(scst_kobj_dev(kobj), -1, t);
-	return rc ? rc : count;
+	return scst_queue_dev_work(scst_kobj_dev(kobj), NULL,
+				   scst_dev_pool_type_work, t, count);
 }
 
 static ssize_t scst_dev_block_show(struct kobject *kobj,

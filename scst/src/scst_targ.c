@@ -40,6 +40,7 @@ DECLARE_WAIT_QUEUE_HEAD(scst_tm_waitq);
 
 /* tgt_dev drains wait here for tgt_dev_cmd_count to reach zero */
 static DECLARE_WAIT_QUEUE_HEAD(scst_drain_waitq);
+DEFINE_MUTEX(scst_dev_threads_mutex);
 
 /* Global suspension ("suspend" attribute) */
 static DEFINE_MUTEX(scst_suspend_mutex);
@@ -230,6 +231,7 @@ int scst_pool_init(struct scst_cmd_threads *pool, const char *name, int nr,
 		cpumask_copy(&pool->cpu_mask, mask);
 	mutex_init(&pool->mutex);
 	INIT_LIST_HEAD(&pool->threads);
+	atomic_set(&pool->nr_cmds, 0);
 	pool->nr_threads = 0;
 	pool->nr_queues = nr_cpu_ids;
 	pool->nr_active_queues = 1;
@@ -262,18 +264,41 @@ void scst_pool_set_cpumask(struct scst_cmd_threads *pool,
 	mutex_unlock(&pool->mutex);
 }
 
+void scst_pool_wait_idle(struct scst_cmd_threads *pool)
+{
+	might_sleep();
+	while (!wait_event_timeout(scst_drain_waitq,
+				   atomic_read(&pool->nr_cmds) == 0, 60 * HZ))
+		PRINT_WARNING("threads %s: still waiting for %d commands",
+			      pool->name, atomic_read(&pool->nr_cmds));
+}
+
+/* A command releases the pool it was processed on (scst_pool_wait_idle) */
+static void scst_cmd_pool_put(struct scst_cmd *cmd)
+{
+	struct scst_cmd_threads *pool = cmd->cmd_threads;
+
+	if (pool != &scst_main_threads &&
+	    atomic_dec_and_test(&pool->nr_cmds) &&
+	    wq_has_sleeper(&scst_drain_waitq))
+		wake_up_all(&scst_drain_waitq);
+}
+
 /* thread_pid of sessions/<sess>/lun<N>: the pids of the nexus's pool */
 int scst_tgt_dev_thread_pids(struct scst_tgt_dev *tgt_dev, char *buf)
 {
-	struct scst_cmd_threads *pool = READ_ONCE(tgt_dev->active_cmd_threads);
+	struct scst_cmd_threads *pool;
 	struct scst_cmd_thread *t;
 	int n = 0;
 
+	mutex_lock(&scst_dev_threads_mutex);
+	pool = tgt_dev->active_cmd_threads;
 	mutex_lock(&pool->mutex);
 	list_for_each_entry(t, &pool->threads, entry)
 		n += sysfs_emit_at(buf, n, "%s%d", n ? " " : "",
 				   task_pid_nr(t->task));
 	mutex_unlock(&pool->mutex);
+	mutex_unlock(&scst_dev_threads_mutex);
 	return n + sysfs_emit_at(buf, n, "\n");
 }
 
@@ -283,10 +308,16 @@ int scst_tgt_dev_thread_pids(struct scst_tgt_dev *tgt_dev, char *buf)
  */
 int scst_tgt_dev_thread_index(struct scst_tgt_dev *tgt_dev)
 {
+	int idx;
+
+	mutex_lock(&scst_dev_threads_mutex);
 	if (tgt_dev->io_group)
-		return scst_io_group_index(tgt_dev->io_group);
-	return READ_ONCE(tgt_dev->active_cmd_threads) == &scst_main_threads ?
-	       -1 : 0;
+		idx = scst_io_group_index(tgt_dev->io_group);
+	else
+		idx = tgt_dev->active_cmd_threads == &scst_main_threads ?
+		      -1 : 0;
+	mutex_unlock(&scst_dev_threads_mutex);
+	return idx;
 }
 
 int scst_set_global_threads(int nr)
@@ -339,6 +370,8 @@ static void scst_free_cmd(struct scst_cmd *cmd)
 		atomic_dec(&sess->active_cmds);
 	}
 	if (tgt_dev) {
+		/* before the unpin: a drained nexus's group may be freed */
+		scst_cmd_pool_put(cmd);
 		atomic_dec(&cmd->dev->dev_cmd_count);
 		scst_tgt_dev_unpin(tgt_dev);
 	}
@@ -1550,14 +1583,24 @@ static void scst_process_in_ctx(struct scst_cmd *cmd,
 static void scst_cmd_init_lun(struct scst_cmd *cmd)
 {
 	struct scst_tgt_dev *tgt_dev = NULL;
+	struct scst_cmd_threads *pool;
 	int max;
 
 	cmd->state = SCST_CMD_STATE_PARSE;
 	rcu_read_lock();
 	if (cmd->lun <= SCST_MAX_LUN)
 		tgt_dev = xa_load(&cmd->sess->tgt_devs, cmd->lun);
-	if (tgt_dev)
+	if (tgt_dev) {
 		atomic_inc(&tgt_dev->tgt_dev_cmd_count);
+		/*
+		 * In the RCU section: scst_dev_set_threads() replaces the
+		 * pool, waits for a grace period, then for nr_cmds.
+		 */
+		pool = READ_ONCE(tgt_dev->active_cmd_threads);
+		if (pool != &scst_main_threads)
+			atomic_inc(&pool->nr_cmds);
+		cmd->cmd_threads = pool;
+	}
 	rcu_read_unlock();
 	if (!tgt_dev)
 		return;
@@ -1565,7 +1608,6 @@ static void scst_cmd_init_lun(struct scst_cmd *cmd)
 	cmd->tgt_dev = tgt_dev;
 	cmd->dev = tgt_dev->dev;
 	atomic_inc(&cmd->dev->dev_cmd_count);
-	cmd->cmd_threads = tgt_dev->active_cmd_threads;
 	scst_sn_assign(cmd);
 
 	max = READ_ONCE(cmd->dev->max_tgt_dev_commands);
@@ -1816,8 +1858,6 @@ int scst_get_tgt_sessions(struct scst_tgt *tgt, struct scst_session ***sessp)
 
 int scst_dev_dataplane_init(struct scst_device *dev)
 {
-	int rc;
-
 	INIT_LIST_HEAD(&dev->dp_blocked_cmd_list);
 	INIT_LIST_HEAD(&dev->dp_excl_wait_list);
 	init_waitqueue_head(&dev->on_dev_waitq);
@@ -1825,26 +1865,40 @@ int scst_dev_dataplane_init(struct scst_device *dev)
 	atomic_set(&dev->on_dev_cmd_count, 0);
 	dev->dev_cmd_threads = NULL;
 	INIT_LIST_HEAD(&dev->io_groups);
+	return scst_dev_shared_pool_create(dev);
+}
+
+int scst_dev_shared_pool_create(struct scst_device *dev)
+{
+	struct scst_cmd_threads *pool;
+	int rc;
+
 	/* per_initiator: the threads belong to I/O groups (scst_iogrp.c) */
 	if (dev->threads_num <= 0 ||
 	    dev->threads_pool_type != SCST_THREADS_POOL_SHARED)
 		return 0;
 
-	dev->dev_cmd_threads = kzalloc(sizeof(*dev->dev_cmd_threads),
-				       GFP_KERNEL);
-	if (!dev->dev_cmd_threads)
+	pool = kzalloc(sizeof(*pool), GFP_KERNEL);
+	if (!pool)
 		return -ENOMEM;
 	/* thread names: <device>_<n>, truncated by the kernel to 15 chars */
-	snprintf(dev->dev_cmd_threads->name,
-		 sizeof(dev->dev_cmd_threads->name), "%s_",
+	snprintf(pool->name, sizeof(pool->name), "%s_",
 		 dev->virt_name ?: "dev");
-	rc = scst_pool_init(dev->dev_cmd_threads, dev->dev_cmd_threads->name,
-			    dev->threads_num, NULL);
+	rc = scst_pool_init(pool, pool->name, dev->threads_num, NULL);
 	if (rc) {
-		kfree(dev->dev_cmd_threads);
-		dev->dev_cmd_threads = NULL;
+		kfree(pool);
+		return rc;
 	}
-	return rc;
+	dev->dev_cmd_threads = pool;
+	return 0;
+}
+
+void scst_dev_shared_pool_free(struct scst_cmd_threads *pool)
+{
+	if (!pool)
+		return;
+	scst_pool_destroy(pool);
+	kfree(pool);
 }
 
 void scst_dev_dataplane_exit(struct scst_device *dev)
@@ -1852,10 +1906,7 @@ void scst_dev_dataplane_exit(struct scst_device *dev)
 	WARN_ON_ONCE(!list_empty(&dev->dp_blocked_cmd_list));
 	WARN_ON_ONCE(!list_empty(&dev->io_groups));
 	WARN_ON_ONCE(!list_empty(&dev->dp_excl_wait_list));
-	if (!dev->dev_cmd_threads)
-		return;
-	scst_pool_destroy(dev->dev_cmd_threads);
-	kfree(dev->dev_cmd_threads);
+	scst_dev_shared_pool_free(dev->dev_cmd_threads);
 	dev->dev_cmd_threads = NULL;
 }
 

@@ -173,9 +173,7 @@ del_sess t1 iniX
 del_sess t1 iniZ
 del_sess t2 iniX
 
-info "pool type and thread count change only while not exported"
-must_fail "$DEV/threads_pool_type" "$EBUSY" shared
-must_fail "$DEV/threads_num" "$EBUSY" 3
+info "a bad pool type fails at once (live changes: t-4b-async-attrs)"
 must_fail "$DEV/threads_pool_type" "$EINVAL" private
 check mgmt "$D/t1/ini_groups/g1/luns/mgmt" "clear"
 check mgmt "$D/t2/ini_groups/g2/luns/mgmt" "clear"

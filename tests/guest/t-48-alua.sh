@@ -14,6 +14,12 @@
 #    I_T nexuses of the device; standby/unavailable/transitioning give
 #    NOT READY 04/0B, 04/0C, 04/0A to media commands while INQUIRY, REPORT
 #    LUNS, REPORT TARGET PORT GROUPS still work;
+#  - bind_alua_state: a bound vdisk_fileio device closes its backing store
+#    (active 0) when its local target group becomes standby/unavailable
+#    and reopens it (active 1, the file opened anew) when it becomes
+#    active again; an unbound one and one the administrator deactivated
+#    are left alone; defaults 0 (fileio) / 1 (blockio), [key] marks, bad
+#    values rejected;
 #  - malformed mgmt commands fail with the right errno and change nothing;
 #  - deleting a device or a target removes it from its group;
 #  - scstadmin -write_config / -config round trip of DEVICE_GROUP blocks;
@@ -277,6 +283,149 @@ echo 0 >"$EA"
 tur_until_good "$sgA" >/dev/null
 tur_until_good "$sgB" >/dev/null
 check_eq "$(tpgs "$sgA")" 1 "TPGS after expl_alua 0"
+
+step "bind_alua_state: defaults, [key] marks, bad values"
+FH=$S/handlers/vdisk_fileio
+printf 'OLD-DATA' >"$W/fb1.img"
+truncate -s 8M "$W/fb1.img"
+truncate -s 8M "$W/fb0.img"
+scst_add_dev vdisk_fileio fb1 "filename=$W/fb1.img; bind_alua_state=1"
+scst_add_dev vdisk_fileio fb0 "filename=$W/fb0.img"
+FB1=$S/devices/fb1
+FB0=$S/devices/fb0
+check_eq "$(cat "$FB1/bind_alua_state")" "1
+[key]" "bind_alua_state of fb1"
+check_eq "$(cat "$FB0/bind_alua_state")" 0 "default bind_alua_state of fileio"
+mark=$(dmesg_mark)
+must_fail "$FH/mgmt" "$EINVAL" "add_device fbx filename=$W/fb0.img; bind_alua_state=2"
+dmesg_has "$mark" 'fbx: invalid value "2" of parameter bind_alua_state' ||
+	fail "no kernel message for bind_alua_state=2"
+must_fail "$S/handlers/vdisk_nullio/mgmt" "$EINVAL" "add_device nbx bind_alua_state=1"
+[ -e "$S/devices/fbx" ] || [ -e "$S/devices/nbx" ] && fail "a device with a bad bind_alua_state was added"
+must_fail "$FB0/bind_alua_state" "$EINVAL" 2
+dmesg_has "$mark" "fb0: invalid bind_alua_state value" ||
+	fail "no kernel message for bind_alua_state 2"
+if modprobe -q dm-mod && modprobe -q dm-zero &&
+	dmsetup create --noudevsync z48 --table "0 16384 zero"; then
+	zn=
+	for d in /sys/block/dm-*; do
+		[ "$(cat "$d/dm/name" 2>/dev/null)" = z48 ] && zn=/dev/${d##*/}
+	done
+	[ -n "$zn" ] || fail "no node for dm device z48"
+	# (blockio opens the device exclusively: one at a time)
+	scst_add_dev vdisk_blockio bb0 "filename=$zn; read_only=1"
+	check_eq "$(cat "$S/devices/bb0/bind_alua_state")" 1 "default bind_alua_state of blockio"
+	scst_del_dev bb0
+	scst_add_dev vdisk_blockio bb1 "filename=$zn; read_only=1; bind_alua_state=0"
+	check_eq "$(cat "$S/devices/bb1/bind_alua_state")" "0
+[key]" "bind_alua_state=0 of blockio"
+	scst_del_dev bb1
+	dmsetup remove z48 || fail "dmsetup remove z48"
+else
+	soft_fail "dm-zero not available: blockio defaults not checked"
+fi
+
+step "bind_alua_state: the bound device follows its target group"
+scst_add_lun tA 2 fb1
+scst_add_lun tA 3 fb0
+wait_lun_disk tA sA 2 >/dev/null
+wait_lun_disk tA sA 3 >/dev/null
+sgF1=$(sg_for_lun tA sA 2)
+sgF0=$(sg_for_lun tA sA 3)
+tur_until_good "$sgF1" >/dev/null
+tur_until_good "$sgF0" >/dev/null
+smgmt "$DG/mgmt" "create dg3"
+smgmt "$DG/dg3/devices/mgmt" "add fb1"
+smgmt "$DG/dg3/devices/mgmt" "add fb0"
+smgmt "$DG/dg3/target_groups/mgmt" "create tg3"
+TG3=$DG/dg3/target_groups/tg3
+smgmt "$TG3/mgmt" "add tA"
+# active_is DEV VALUE: the first line of devices/DEV/active is VALUE
+# shellcheck disable=SC2317  # called through wait_until
+active_is() { [ "$(first_line "$S/devices/$1/active")" = "$2" ]; }
+# read0 SG: READ(10) of LBA 0 into $W/rd
+read0() {
+	# shellcheck disable=SC2086
+	scsi_in "$1" 512 "$W/rd" $read10
+}
+attr_is "$FB1/active" 1 "fb1 active in an active group"
+mark=$(dmesg_mark)
+echo standby >"$TG3/state"
+wait_until 20 active_is fb1 0 || fail "fb1 still active in standby"
+check_eq "$(cat "$FB1/active")" "0
+[key]" "active of fb1 in standby"
+dmesg_has "$mark" "vdisk: fb1: ALUA state standby: closing the backing store" ||
+	fail "no kernel message for closing fb1"
+scsi_cmd "$sgF1" 00 00 00 00 00 00
+expect_sense "UA on fb1 after standby" "6 2a 06"
+read0 "$sgF1"
+expect_sense "READ of the closed fb1 in standby" "2 04 0b"
+# the unbound device keeps its backing store (ALUA still refuses media
+# access through the standby port)
+attr_is "$FB0/active" 1 "unbound fb0 in standby"
+scsi_cmd "$sgF0" 00 00 00 00 00 00
+expect_sense "UA on fb0 after standby" "6 2a 06"
+read0 "$sgF0"
+expect_sense "READ of fb0 in standby" "2 04 0b"
+echo unavailable >"$TG3/state"
+read0 "$sgF1"
+expect_sense "UA on fb1 after unavailable" "6 2a 06"
+read0 "$sgF1"
+expect_sense "READ of fb1 in unavailable" "2 04 0c"
+attr_is "$FB1/active" 0 "fb1 in unavailable"
+# the closed file is replaced: reopening must open the new one
+rm -f "$W/fb1.img"
+printf 'NEW-DATA' >"$W/fb1.img"
+truncate -s 8M "$W/fb1.img"
+mark=$(dmesg_mark)
+echo active >"$TG3/state"
+wait_until 20 active_is fb1 1 || fail "fb1 not reopened in active"
+check_eq "$(cat "$FB1/active")" 1 "active of fb1 after reopening (no [key])"
+dmesg_has "$mark" "vdisk: fb1: ALUA state active: backing store reopened" ||
+	fail "no kernel message for reopening fb1"
+tur_until_good "$sgF1" >/dev/null
+read0 "$sgF1"
+expect_good "READ of fb1 after reopening"
+check_eq "$(head -c 8 "$W/rd")" NEW-DATA "data of fb1 after reopening"
+attr_is "$FB0/active" 1 "fb0 after active"
+tur_until_good "$sgF0" >/dev/null
+read0 "$sgF0"
+expect_good "READ of fb0 after active"
+
+step "bind_alua_state: nonoptimized keeps it open, a deactivated one stays so"
+echo nonoptimized >"$TG3/state"
+tur_until_good "$sgF1" >/dev/null
+read0 "$sgF1"
+expect_good "READ of fb1 in nonoptimized"
+attr_is "$FB1/active" 1 "fb1 in nonoptimized"
+echo 0 >"$FB1/active"
+echo standby >"$TG3/state"
+echo active >"$TG3/state"
+nap 2
+attr_is "$FB1/active" 0 "fb1 deactivated by the administrator"
+echo 1 >"$FB1/active"
+attr_is "$FB1/active" 1 "fb1 after active 1"
+# unbinding: standby no longer closes it
+echo 0 >"$FB1/bind_alua_state"
+check_eq "$(cat "$FB1/bind_alua_state")" "0" "bind_alua_state of fb1 after 0"
+echo standby >"$TG3/state"
+nap 2
+attr_is "$FB1/active" 1 "unbound fb1 in standby"
+# binding again applies the current state at once
+echo 1 >"$FB1/bind_alua_state"
+wait_until 20 active_is fb1 0 || fail "fb1 not closed when bound in standby"
+echo active >"$TG3/state"
+wait_until 20 active_is fb1 1 || fail "fb1 not reopened after binding again"
+tur_until_good "$sgF1" >/dev/null
+read0 "$sgF1"
+expect_good "READ of fb1 at the end"
+smgmt "$DG/mgmt" "del dg3"
+scst_del_lun tA 2
+scst_del_lun tA 3
+wait_lun_gone tA sA 2
+wait_lun_gone tA sA 3
+scst_del_dev fb1
+scst_del_dev fb0
 
 step "malformed commands are rejected and change nothing"
 smgmt "$DG/mgmt" "create dg2"

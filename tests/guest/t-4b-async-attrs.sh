@@ -1,8 +1,9 @@
 #!/bin/bash
 # Attribute writes that may block run as sysfs work (scst-interfaces.md
 # 2.7): with the wait limit lowered to 2 s (scst.ko sysfs_wait_sec, a test
-# knob), "block 1", "suspend" and vdisk "active 0" waiting for a READ that
-# dm-delay holds for 20 s fail with EAGAIN, last_sysfs_mgmt_res fails with
+# knob), "block 1", "suspend", vdisk "active 0" and device "threads_num" /
+# "threads_pool_type" waiting for a READ that dm-delay holds for 20 s fail
+# with EAGAIN, last_sysfs_mgmt_res fails with
 # EAGAIN while the work is pending and reports 0 afterwards, and mgmt
 # commands queued behind them wait their turn.  The moved attributes still
 # work (values, [key], errors of the work itself), bad values fail at once
@@ -163,6 +164,90 @@ check mgmt "$DV/active" 1
 check_eq "$(cat "$DV/active")" 1 "active after 1"
 check dd if="$db" of=/dev/null bs=4k count=4 iflag=direct status=none
 
+# lun1_comms: the command names of the threads of bd's LUN in session hA
+lun1_comms() {
+	local p
+	# shellcheck disable=SC2013  # one line of pids
+	for p in $(cat "$T/sessions/hA/lun1/thread_pid"); do
+		cat "/proc/$p/comm" || fail "thread $p of lun1 is not running"
+	done
+}
+
+# shellcheck disable=SC2317  # called through wait_for
+pids_gone() {
+	local p
+	for p in "$@"; do
+		[ -e "/proc/$p" ] && return 1
+	done
+	return 0
+}
+
+# alive PID...: every PID is a running process
+alive() {
+	local p
+	for p in "$@"; do
+		[ -e "/proc/$p" ] || fail "thread $p ended too early"
+	done
+}
+
+info "threads_num / threads_pool_type of an exported device"
+check_eq "$(cat "$T/sessions/hA/lun1/thread_index")" -1 "bd thread_index"
+glob=$(cat "$T/sessions/hA/lun1/thread_pid")
+# from the global pool nothing waits: done at once
+check mgmt "$DV/threads_num" 3
+check_eq "$(cat "$DV/threads_num")" "3
+[key]" "threads_num after 3"
+# per_initiator: an I/O group of 3 threads named bd<group>_<n>
+grp=$(cat "$T/sessions/hA/lun1/thread_index")
+[ "$grp" -ge 1 ] || fail "thread_index $grp with threads_num 3"
+check_eq "$(lun1_comms | sort | tr '\n' ' ')" "bd${grp}_0 bd${grp}_1 bd${grp}_2 " \
+	"lun1 threads after threads_num 3"
+g3=$(cat "$T/sessions/hA/lun1/thread_pid")
+[ "$g3" != "$glob" ] || fail "lun1 still runs on the global threads"
+check dd if="$db" of=/dev/null bs=4k count=4 skip=8 iflag=direct status=none
+
+info "threads_pool_type shared waits for a READ on the group threads"
+set_delay 20000
+slow_read 400
+eagain_write "$DV/threads_pool_type" shared
+# new commands go to the new pool at once, the old one serves the READ
+check_eq "$(cat "$T/sessions/hA/lun1/thread_index")" 0 "thread_index while pending"
+# shellcheck disable=SC2086
+alive $g3
+finished_ok
+wait $BG || fail "the READ in flight during threads_pool_type shared failed"
+check_eq "$(cat "$DV/threads_pool_type")" "shared
+[key]" "threads_pool_type after shared"
+check_eq "$(lun1_comms | sort | tr '\n' ' ')" "bd_0 bd_1 bd_2 " \
+	"lun1 threads after shared"
+# shellcheck disable=SC2086
+wait_for 10 pids_gone $g3 || fail "group threads $g3 still running"
+sh3=$(cat "$T/sessions/hA/lun1/thread_pid")
+
+info "threads_num 2 waits for a READ on the shared threads"
+slow_read 500
+eagain_write "$DV/threads_num" 2
+# shellcheck disable=SC2086
+alive $sh3
+finished_ok
+wait $BG || fail "the READ in flight during threads_num 2 failed"
+check_eq "$(head -n1 "$DV/threads_num")" 2 "threads_num after 2"
+check_eq "$(lun1_comms | sort | tr '\n' ' ')" "bd_0 bd_1 " \
+	"lun1 threads after threads_num 2"
+# shellcheck disable=SC2086
+wait_for 10 pids_gone $sh3 || fail "shared threads $sh3 still running"
+set_delay 0
+check dd if="$db" of=/dev/null bs=4k count=4 skip=16 iflag=direct status=none
+check mgmt "$DV/threads_num" 0
+check_eq "$(cat "$DV/threads_num")" 0 "threads_num after 0"
+check_eq "$(cat "$T/sessions/hA/lun1/thread_index")" -1 "thread_index after 0"
+for c in $(lun1_comms); do
+	[[ $c == scstd* ]] || fail "lun1 thread $c is not a global one"
+done
+check mgmt "$DV/threads_pool_type" per_initiator
+check_eq "$(cat "$DV/threads_pool_type")" per_initiator "threads_pool_type back"
+check dd if="$db" of=/dev/null bs=4k count=4 iflag=direct status=none
+
 info "sync, resync_size and nullio size through the work thread"
 check mgmt "$DV/sync" 1
 check_eq "$(head -n1 "$DV/size")" $((SECTORS * 512)) "bd size"
@@ -197,6 +282,9 @@ bad_write "$NV/size_mb" abc 'nd0: invalid size'
 bad_write "$NV/size" -1 'nd0: invalid size'
 bad_write "$DV/block" 2 'block: write 1'
 bad_write "$S/suspend" x 'suspend: write seconds'
+bad_write "$DV/threads_num" -1 'threads_num must be 0..1024'
+bad_write "$DV/threads_num" 1025 'threads_num must be 0..1024'
+bad_write "$DV/threads_pool_type" private 'threads_pool_type must be'
 check_eq "$(cat "$S/last_sysfs_mgmt_res")" 0 "last result after EINVAL"
 after=$(attr_snapshot)
 [ "$after" = "$before" ] ||

@@ -22,6 +22,7 @@
 #include <linux/fs.h>
 #include <linux/blkdev.h>
 #include <linux/percpu-refcount.h>
+#include <linux/workqueue.h>
 
 #include "scst.h"
 #include "vdisk_pages.h"
@@ -116,6 +117,7 @@ enum vdisk_key {
 	VDISK_KEY_INQ_VEND_SPEC,
 	VDISK_KEY_LB_PER_PB_EXP,	/* set: explicit, overrides the bdev's */
 	VDISK_KEY_READ_ZERO,
+	VDISK_KEY_BIND_ALUA,
 	VDISK_NR_KEYS
 };
 
@@ -145,6 +147,17 @@ struct vdisk_dev {
 	bool write_through;		/* !WCE: writes are durable */
 	bool ejected;			/* removable medium unloaded (LOEJ) */
 	bool active;			/* backing store open */
+	/*
+	 * bind_alua_state: the backing store follows the ALUA state of the
+	 * device on this node (vdisk_alua_work()).  alua_state is the last
+	 * state the core reported; alua_closed: the ALUA binding, not the
+	 * administrator, closed the backing store.  Under mutex (alua_state
+	 * also READ/WRITE_ONCE).
+	 */
+	bool bind_alua_state;
+	bool alua_closed;
+	u8 alua_state;
+	struct work_struct alua_work;
 	int cd_event;			/* vcdrom: pending media event */
 	u32 opt_trans_len;
 	/* lb_per_pb_exp without an explicit value (blockio: of the bdev) */
@@ -206,6 +219,8 @@ void vdisk_update_geometry(struct vdisk_dev *vdev, loff_t size);
 void vdisk_default_id(const struct vdisk_dev *vdev, enum vdisk_key key,
 		      struct vdisk_pg_dev *pg, u64 setup_id);
 int vdisk_set_active(struct vdisk_dev *vdev, bool active);
+bool vdisk_bind_alua_default(const struct vdisk_dev *vdev);
+void vdisk_set_bind_alua(struct vdisk_dev *vdev, bool bind);
 int vdisk_resync_size(struct vdisk_dev *vdev);
 int vdisk_resize(struct vdisk_dev *vdev, loff_t size);
 

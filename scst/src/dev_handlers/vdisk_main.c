@@ -10,6 +10,7 @@
 #include <linux/string.h>
 
 #include "vdisk.h"
+#include "scst_alua_pure.h"
 
 static unsigned int num_threads = 8;
 module_param(num_threads, uint, 0444);
@@ -157,14 +158,16 @@ static void vdisk_init_ids(struct vdisk_dev *vdev)
  * add_device parameters
  */
 static const char *const vdisk_fileio_params[] = {
-	"active", "async", "blocksize", "cluster_mode", "filename",
+	"active", "async", "bind_alua_state", "blocksize", "cluster_mode",
+	"filename",
 	"numa_node_id", "nv_cache", "o_direct", "read_only", "removable",
 	"rotational", "thin_provisioned", "tst", "t10_dev_id",
 	"write_through", NULL
 };
 
 static const char *const vdisk_blockio_params[] = {
-	"active", "blocksize", "cluster_mode", "filename", "numa_node_id",
+	"active", "bind_alua_state", "blocksize", "cluster_mode", "filename",
+	"numa_node_id",
 	"nv_cache", "read_only", "removable", "rotational",
 	"thin_provisioned", "tst", "t10_dev_id", "write_through", NULL
 };
@@ -325,6 +328,16 @@ static int vdisk_set_param(struct vdisk_dev *vdev, const char *name,
 		return vdisk_set_size(vdev, name, val);
 	if (!strcmp(name, "t10_dev_id"))
 		return vdisk_set_t10_dev_id(vdev, val);
+	if (!strcmp(name, "bind_alua_state")) {
+		bool b;
+
+		if (scst_parse_bool(val, &b))
+			return vdisk_bad_param(vdev, name, val, "not 0 or 1");
+		vdev->bind_alua_state = b;
+		if (b != vdisk_bind_alua_default(vdev))
+			set_bit(VDISK_KEY_BIND_ALUA, vdev->keys);
+		return 0;
+	}
 	if (!strcmp(name, "tst")) {
 		/* 0: one task set, 1: a task set per I_T nexus */
 		if (scst_parse_u32(val, &v) || v > 1)
@@ -386,6 +399,8 @@ static void vdisk_io_ref_release(struct percpu_ref *ref)
 	complete(&vdev->io_drained);
 }
 
+static void vdisk_alua_work(struct work_struct *work);
+
 static struct vdisk_dev *vdisk_alloc(const struct vdisk_type *vt,
 				     const char *name)
 {
@@ -408,6 +423,9 @@ static struct vdisk_dev *vdisk_alloc(const struct vdisk_type *vt,
 	mutex_init(&vdev->caw_mutex);
 	spin_lock_init(&vdev->lock);
 	init_completion(&vdev->io_drained);
+	vdev->bind_alua_state = vdisk_bind_alua_default(vdev);
+	vdev->alua_state = SCST_ALUA_OPTIMIZED;
+	INIT_WORK(&vdev->alua_work, vdisk_alua_work);
 	if (vt->cdrom)
 		vcdrom_setup(vdev);
 	return vdev;
@@ -454,6 +472,8 @@ int vdisk_set_active(struct vdisk_dev *vdev, bool active)
 	int ret = 0;
 
 	mutex_lock(&vdev->mutex);
+	/* the administrator decides now, until the next ALUA change */
+	vdev->alua_closed = false;
 	if (active && !vdev->active)
 		ret = vdisk_activate(vdev);
 	else if (!active && vdev->active)
@@ -466,6 +486,94 @@ int vdisk_set_active(struct vdisk_dev *vdev, bool active)
 	}
 	mutex_unlock(&vdev->mutex);
 	return ret;
+}
+
+/*
+ * bind_alua_state (SCST's HA binding of the backing store to ALUA).  A
+ * bound device follows the ALUA state that the core reports for it on this
+ * node (on_alua_state_change, see struct scst_dev_type): when the local
+ * target port groups become standby, unavailable, offline or
+ * transitioning -- states in which this node does not access the medium,
+ * typically because the other node of a cluster owns it -- the backing
+ * store is closed exactly as by writing 0 to "active"; when they become
+ * active/optimized or active/non-optimized again it is reopened, as by
+ * writing 1, but only if the binding closed it: a device the
+ * administrator deactivated stays so.  An error reopening is logged and
+ * leaves the device inactive.  Closing waits for the I/O in flight, so
+ * the change runs in a work item, outside scst_mutex.  Defaults: 1 for
+ * vdisk_blockio, 0 for vdisk_fileio; nullio and vcdrom have no backing
+ * store to bind.
+ */
+bool vdisk_bind_alua_default(const struct vdisk_dev *vdev)
+{
+	return vdev->vt == &vdisk_blockio_type;
+}
+
+static bool vdisk_alua_accessible(u8 state)
+{
+	return state == SCST_ALUA_OPTIMIZED || state == SCST_ALUA_NONOPTIMIZED;
+}
+
+static void vdisk_alua_work(struct work_struct *work)
+{
+	struct vdisk_dev *vdev = container_of(work, struct vdisk_dev,
+					      alua_work);
+	u8 state;
+	int ret;
+
+	mutex_lock(&vdev->mutex);
+	state = READ_ONCE(vdev->alua_state);
+	if (!vdev->bind_alua_state)
+		goto out;
+	if (!vdisk_alua_accessible(state)) {
+		if (!vdev->active)
+			goto out;
+		pr_info("vdisk: %s: ALUA state %s: closing the backing store\n",
+			vdev->name, scst_alua_state_name(state));
+		vdisk_deactivate(vdev);
+		set_bit(VDISK_KEY_ACTIVE, vdev->keys);
+		vdev->alua_closed = true;
+	} else if (vdev->alua_closed && !vdev->active) {
+		ret = vdisk_activate(vdev);
+		if (ret) {
+			pr_err("vdisk: %s: ALUA state %s: cannot reopen %s: %d; the device stays inactive\n",
+			       vdev->name, scst_alua_state_name(state),
+			       vdev->filename, ret);
+			goto out;
+		}
+		pr_info("vdisk: %s: ALUA state %s: backing store reopened\n",
+			vdev->name, scst_alua_state_name(state));
+		clear_bit(VDISK_KEY_ACTIVE, vdev->keys);
+		vdev->alua_closed = false;
+	}
+out:
+	mutex_unlock(&vdev->mutex);
+}
+
+/* on_alua_state_change() of the handlers: scst_mutex held, must not wait */
+static void vdisk_on_alua_state_change(struct scst_device *dev, u8 state)
+{
+	struct vdisk_dev *vdev = dev->dh_priv;
+
+	WRITE_ONCE(vdev->alua_state, state);
+	if (READ_ONCE(vdev->bind_alua_state))
+		queue_work(system_long_wq, &vdev->alua_work);
+}
+
+/* The bind_alua_state attribute; binding applies the current state */
+void vdisk_set_bind_alua(struct vdisk_dev *vdev, bool bind)
+{
+	mutex_lock(&vdev->mutex);
+	vdev->bind_alua_state = bind;
+	if (bind != vdisk_bind_alua_default(vdev))
+		set_bit(VDISK_KEY_BIND_ALUA, vdev->keys);
+	else
+		clear_bit(VDISK_KEY_BIND_ALUA, vdev->keys);
+	if (!bind)
+		vdev->alua_closed = false;
+	mutex_unlock(&vdev->mutex);
+	if (bind)
+		queue_work(system_long_wq, &vdev->alua_work);
 }
 
 /* Re-read the backing store size ("resync_size"); vdev->mutex held */
@@ -625,6 +733,8 @@ static void vdisk_detach(struct scst_device *dev)
 {
 	struct vdisk_dev *vdev = dev->dh_priv;
 
+	/* the device left its ALUA group: nothing queues the work again */
+	cancel_work_sync(&vdev->alua_work);
 	vdev->dev = NULL;
 }
 
@@ -746,6 +856,7 @@ static enum scst_exec_res vdisk_traced_exec(struct scst_cmd *cmd)
 static struct scst_dev_type vdisk_fileio_devt = {
 	.name = VDISK_FILEIO_NAME,
 	VDISK_DEVT_COMMON,
+	.on_alua_state_change = vdisk_on_alua_state_change,
 	.add_device = vdisk_fileio_add,
 	.del_device = vdisk_fileio_del,
 	.add_device_parameters = vdisk_fileio_params,
@@ -755,6 +866,7 @@ static struct scst_dev_type vdisk_fileio_devt = {
 static struct scst_dev_type vdisk_blockio_devt = {
 	.name = VDISK_BLOCKIO_NAME,
 	VDISK_DEVT_COMMON,
+	.on_alua_state_change = vdisk_on_alua_state_change,
 	.add_device = vdisk_blockio_add,
 	.del_device = vdisk_blockio_del,
 	.add_device_parameters = vdisk_blockio_params,

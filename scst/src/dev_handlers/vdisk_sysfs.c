@@ -321,7 +321,36 @@ static ssize_t opt_trans_len_store(struct kobject *kobj,
 	return count;
 }
 
+/* Quick: the open or close it may cause runs in vdisk_alua_work() */
+static ssize_t bind_alua_state_show(struct kobject *kobj,
+				    struct kobj_attribute *attr, char *buf)
+{
+	struct vdisk_dev *vdev = kobj_vdev(kobj);
+
+	return vdisk_emit(buf, vdisk_key(vdev, VDISK_KEY_BIND_ALUA), "%d\n",
+			  READ_ONCE(vdev->bind_alua_state));
+}
+
+static ssize_t bind_alua_state_store(struct kobject *kobj,
+				     struct kobj_attribute *attr,
+				     const char *buf, size_t count)
+{
+	struct vdisk_dev *vdev = kobj_vdev(kobj);
+	char val[VDISK_ATTR_MAX];
+	bool v;
+
+	if (vdisk_get_val(buf, count, val) || scst_parse_bool(val, &v)) {
+		pr_err("vdisk: %s: invalid bind_alua_state value: 0 or 1 expected\n",
+		       vdev->name);
+		return -EINVAL;
+	}
+	vdisk_set_bind_alua(vdev, v);
+	return count;
+}
+
 static struct kobj_attribute vdisk_attr_active = __ATTR_RW(active);
+static struct kobj_attribute vdisk_attr_bind_alua_state =
+	__ATTR_RW(bind_alua_state);
 static struct kobj_attribute vdisk_attr_resync_size = __ATTR_WO(resync_size);
 static struct kobj_attribute vdisk_attr_sync = __ATTR_WO(sync);
 static struct kobj_attribute vdisk_attr_opt_trans_len =
@@ -640,6 +669,7 @@ const struct attribute *vdisk_fileio_attrs[] = {
 	&vdisk_attr_size_mb_ro.attr,
 	&vdisk_attr_filename.attr,
 	&vdisk_attr_active.attr,
+	&vdisk_attr_bind_alua_state.attr,
 	&vdisk_attr_resync_size.attr,
 	&vdisk_attr_sync.attr,
 	&vdisk_attr_opt_trans_len.attr,
@@ -670,6 +700,7 @@ const struct attribute *vdisk_blockio_attrs[] = {
 	&vdisk_attr_size_mb_ro.attr,
 	&vdisk_attr_filename.attr,
 	&vdisk_attr_active.attr,
+	&vdisk_attr_bind_alua_state.attr,
 	&vdisk_attr_resync_size.attr,
 	&vdisk_attr_sync.attr,
 	&vdisk_attr_opt_trans_len.attr,
