@@ -739,6 +739,52 @@ static ssize_t scst_setup_id_store(struct kobject *kobj,
 	return count;
 }
 
+/*
+ * cluster_name: the name of the cluster this node belongs to, kept for
+ * scst.conf compatibility.  It has no effect yet: nothing in this SCST
+ * shares state between nodes (classic SCST names its DLM lockspaces
+ * after it for cluster_mode persistent reservations).  A DLM lockspace
+ * name is at most 64 bytes; only printable characters without blanks.
+ */
+#define SCST_CLUSTER_NAME_MAX 64
+static char scst_cluster_name[SCST_CLUSTER_NAME_MAX + 1];
+static DEFINE_SPINLOCK(scst_cluster_name_lock);
+
+static ssize_t scst_cluster_name_show(struct kobject *kobj,
+				      struct kobj_attribute *attr, char *buf)
+{
+	char name[SCST_CLUSTER_NAME_MAX + 1];
+
+	spin_lock(&scst_cluster_name_lock);
+	strscpy(name, scst_cluster_name, sizeof(name));
+	spin_unlock(&scst_cluster_name_lock);
+	return scst_emit_key(buf, sysfs_emit(buf, "%s\n", name), name[0]);
+}
+
+static ssize_t scst_cluster_name_store(struct kobject *kobj,
+				       struct kobj_attribute *attr,
+				       const char *buf, size_t count)
+{
+	char w[SCST_CLUSTER_NAME_MAX + 1];
+	const char *p;
+
+	if (scst_get_word(buf, count, w, sizeof(w))) {
+		PRINT_ERROR("cluster_name: at most %d characters",
+			    SCST_CLUSTER_NAME_MAX);
+		return -EINVAL;
+	}
+	for (p = w; *p; p++) {
+		if (!isgraph((unsigned char)*p)) {
+			PRINT_ERROR("cluster_name: only printable characters without blanks");
+			return -EINVAL;
+		}
+	}
+	spin_lock(&scst_cluster_name_lock);
+	strscpy(scst_cluster_name, w, sizeof(scst_cluster_name));
+	spin_unlock(&scst_cluster_name_lock);
+	return count;
+}
+
 static int scst_threads_work(struct scst_sysfs_work *w)
 {
 	int rc = scst_set_global_threads(w->arg);
@@ -893,6 +939,9 @@ static struct kobj_attribute scst_threads_attr =
 	__ATTR(threads, 0644, scst_threads_show, scst_threads_store);
 static struct kobj_attribute scst_suspend_attr =
 	__ATTR(suspend, 0644, scst_suspend_show, scst_suspend_store);
+static struct kobj_attribute scst_cluster_name_attr =
+	__ATTR(cluster_name, 0644, scst_cluster_name_show,
+	       scst_cluster_name_store);
 
 static struct attribute *scst_root_attrs[] = {
 	&scst_version_attr.attr,
@@ -908,6 +957,7 @@ static struct attribute *scst_root_attrs[] = {
 	&scst_trace_cmds_attr.attr,	/* scst_stats.c */
 	&scst_trace_mcmds_attr.attr,	/* scst_stats.c */
 	&scst_trace_level_attr.attr,	/* scst_stats.c */
+	&scst_cluster_name_attr.attr,
 	NULL,
 };
 

@@ -157,8 +157,22 @@ info "thread CPU ticks: $((c1 - c0)) without polling, $((c2 - c1)) with 0.5 s"
 [ $((c2 - c1)) -ge $((c1 - c0 + 20)) ] ||
 	fail "poll_us 500000 did not make the threads spin ($c0 $c1 $c2)"
 
+info "cluster_name: stored and shown with [key], cleared by an empty write"
+check_eq "$(cat "$S/cluster_name" | tr '\n' ' ')" " " "cluster_name default"
+check mgmt "$S/cluster_name" "  ha-pair.1 "
+check_eq "$(cat "$S/cluster_name" | tr '\n' ' ')" "ha-pair.1 [key] " \
+	"cluster_name after a write"
+check mgmt "$S/cluster_name" ""
+check_eq "$(cat "$S/cluster_name" | tr '\n' ' ')" " " "cluster_name cleared"
+check mgmt "$S/cluster_name" "c$(printf 'x%.0s' $(seq 63))"
+check_eq "$(head -n1 "$S/cluster_name" | wc -c)" 65 "64-character cluster_name"
+check mgmt "$S/cluster_name" "ha-pair.1"
+
 info "bad values are rejected and change nothing"
 before=$(sysfs_snapshot)
+must_fail "$S/cluster_name" "$EINVAL" "c$(printf 'x%.0s' $(seq 64))"
+must_fail "$S/cluster_name" "$EINVAL" "two words"
+must_fail "$S/cluster_name" "$EINVAL" $'tab\there'
 must_fail "$SA/read_cmd_count" "$EINVAL" 5
 must_fail "$T/write_io_count_kb" "$EINVAL" -1
 must_fail "$T/none_cmd_count" "$EINVAL" abc

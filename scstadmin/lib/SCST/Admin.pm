@@ -76,7 +76,7 @@ my %RESET = (
 	scst => {
 		setup_id => '0x0', poll_us => '0', max_tasklet_cmd => '10',
 		measure_latency => '0', force_global_sgv_pool => '0',
-		async_lun_replace => '0',
+		async_lun_replace => '0', cluster_name => '',
 	},
 	device => {
 		max_tgt_dev_commands => '64', numa_node_id => '-1',
