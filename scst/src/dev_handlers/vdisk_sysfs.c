@@ -449,6 +449,27 @@ VDISK_ID_ATTR(scsi_device_name, scsi_dev_name, false, VDISK_KEY_SCSI_NAME);
 VDISK_ID_ATTR(inq_vend_specific, inq_vend_spec, true,
 	      VDISK_KEY_INQ_VEND_SPEC);
 
+/*
+ * Binary designators (naa_id, eui64_id): replace the bytes, mark the key
+ * when the value was written explicitly, tell the initiators.
+ */
+static void vdisk_set_id_bytes(struct vdisk_dev *vdev, int key, u8 *dst,
+			       u8 *dst_len, size_t size, const u8 *src,
+			       u8 len, bool explicit)
+{
+	mutex_lock(&vdev->mutex);
+	spin_lock(&vdev->lock);
+	memcpy(dst, src, size);
+	*dst_len = len;
+	spin_unlock(&vdev->lock);
+	if (explicit)
+		set_bit(key, vdev->keys);
+	else
+		clear_bit(key, vdev->keys);
+	mutex_unlock(&vdev->mutex);
+	vdisk_inquiry_changed(vdev);
+}
+
 static ssize_t naa_id_show(struct kobject *kobj, struct kobj_attribute *attr,
 			   char *buf)
 {
@@ -487,18 +508,10 @@ static ssize_t naa_id_store(struct kobject *kobj, struct kobj_attribute *attr,
 		kfree(tmp);
 		return -EINVAL;
 	}
-	mutex_lock(&vdev->mutex);
-	spin_lock(&vdev->lock);
-	memcpy(vdev->pg.naa_id, tmp->naa_id, sizeof(tmp->naa_id));
-	vdev->pg.naa_id_len = tmp->naa_id_len;
-	spin_unlock(&vdev->lock);
-	if (*val)
-		set_bit(VDISK_KEY_NAA_ID, vdev->keys);
-	else
-		clear_bit(VDISK_KEY_NAA_ID, vdev->keys);
-	mutex_unlock(&vdev->mutex);
+	vdisk_set_id_bytes(vdev, VDISK_KEY_NAA_ID, vdev->pg.naa_id,
+			   &vdev->pg.naa_id_len, sizeof(tmp->naa_id),
+			   tmp->naa_id, tmp->naa_id_len, *val);
 	kfree(tmp);
-	vdisk_inquiry_changed(vdev);
 	return count;
 }
 
@@ -540,17 +553,8 @@ static ssize_t eui64_id_store(struct kobject *kobj,
 		       vdev->name);
 		return -EINVAL;
 	}
-	mutex_lock(&vdev->mutex);
-	spin_lock(&vdev->lock);
-	memcpy(vdev->pg.eui64_id, eui, sizeof(eui));
-	vdev->pg.eui64_id_len = len;
-	spin_unlock(&vdev->lock);
-	if (len)
-		set_bit(VDISK_KEY_EUI64_ID, vdev->keys);
-	else
-		clear_bit(VDISK_KEY_EUI64_ID, vdev->keys);
-	mutex_unlock(&vdev->mutex);
-	vdisk_inquiry_changed(vdev);
+	vdisk_set_id_bytes(vdev, VDISK_KEY_EUI64_ID, vdev->pg.eui64_id,
+			   &vdev->pg.eui64_id_len, sizeof(eui), eui, len, len);
 	return count;
 }
 
